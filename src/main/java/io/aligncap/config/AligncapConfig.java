@@ -1,0 +1,132 @@
+package io.aligncap.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Every setting of the service, under the prefix {@code aligncap}. Defaults live here (and are
+ * listed in {@code application.properties}); code reads them from this mapping, never from
+ * literals. Environment variables follow the usual rule, e.g. {@code ALIGNCAP_MODEL_PATH}.
+ */
+@ConfigMapping(prefix = "aligncap")
+public interface AligncapConfig {
+
+  Model model();
+
+  Inference inference();
+
+  Image image();
+
+  Decoding decoding();
+
+  Alignment alignment();
+
+  Api api();
+
+  /** Where the model package is. */
+  interface Model {
+    /**
+     * A directory holding {@code manifest.json}; a relative path that does not exist on disk is
+     * looked up on the class path (the build bundles the default model into the jar), and a
+     * {@code classpath:} prefix forces that.
+     */
+    @WithDefault("models/scenes-v1")
+    String path();
+  }
+
+  /** ONNX Runtime settings. */
+  interface Inference {
+    /**
+     * Execution providers in order of preference ({@code cuda}, {@code tensorrt}, {@code cpu});
+     * each one that cannot be added is logged and skipped.
+     */
+    @WithDefault("cuda,tensorrt,cpu")
+    List<String> providers();
+
+    /**
+     * Strict GPU mode: readiness stays down (and requests get 503) unless a GPU provider was
+     * added, so a GPU pod never serves silently on CPU.
+     */
+    @WithDefault("false")
+    boolean requireGpu();
+
+    /** CUDA / TensorRT device ordinal. */
+    @WithDefault("0")
+    int deviceId();
+
+    /** Threads inside one operator; 0 lets ONNX Runtime choose (one per core). */
+    @WithDefault("0")
+    int intraOpThreads();
+
+    /** Threads running independent operators in parallel; 0 lets ONNX Runtime choose. */
+    @WithDefault("1")
+    int interOpThreads();
+  }
+
+  /** Limits checked from the image header before any full decode. */
+  interface Image {
+    /** Largest accepted encoded image, in bytes. */
+    @WithDefault("16777216")
+    long maxBytes();
+
+    @WithDefault("16384")
+    int maxWidth();
+
+    @WithDefault("16384")
+    int maxHeight();
+
+    /** Largest accepted width × height (a 65536×65536 PNG is a few hundred KB). */
+    @WithDefault("50000000")
+    long maxPixels();
+  }
+
+  /** Caption decoding: per-request option defaults and bounds. */
+  interface Decoding {
+    @WithDefault("3")
+    int defaultBeamSize();
+
+    @WithDefault("10")
+    int maxBeamSize();
+
+    /** Default caption length limit; absent means the manifest's {@code decoder.max_length}. */
+    OptionalInt defaultMaxLength();
+
+    /** Upper bound a request may ask for as {@code max_length}. */
+    @WithDefault("50")
+    int maxMaxLength();
+
+    /** Length-normalisation exponent alpha (0 = rank by the summed log-probability). */
+    @WithDefault("0.0")
+    double defaultLengthNormalization();
+
+    @WithDefault("1")
+    int defaultResults();
+
+    /** Most boxes one request may ask region captions for. */
+    @WithDefault("16")
+    int maxRegions();
+  }
+
+  /** Alignment and ranking bounds. */
+  interface Alignment {
+    /** Most words (tokens) in one sentence to align or rank. */
+    @WithDefault("64")
+    int maxWords();
+
+    /** Most candidate sentences in one ranking request. */
+    @WithDefault("100")
+    int maxCandidates();
+  }
+
+  /** HTTP API settings (CORS is Quarkus's own {@code quarkus.http.cors.*}). */
+  interface Api {
+    /** When set, every {@code /v1} request must carry this key in {@link #keyHeader()}. */
+    Optional<String> key();
+
+    @WithDefault("X-API-Key")
+    String keyHeader();
+  }
+}

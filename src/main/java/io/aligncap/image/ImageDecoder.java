@@ -1,0 +1,187 @@
+package io.aligncap.image;
+
+import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
+import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
+import io.aligncap.ImageTooLargeException;
+import io.aligncap.InvalidImageException;
+import io.aligncap.UnsupportedMediaTypeException;
+import io.aligncap.config.AligncapConfig;
+import io.aligncap.model.ModelRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * Turns uploaded bytes into {@link DecodedImage}s: JPEG (incl. CMYK/YCCK and progressive, via
+ * TwelveMonkeys), PNG (8/16-bit, palette, alpha, interlaced), GIF (first frame), BMP and WebP
+ * (TwelveMonkeys). The format is sniffed from the bytes. Size limits are checked from the header
+ * before any pixel is decoded, large images are subsampled towards the model's input while
+ * decoding, a truncated file is rejected, and EXIF orientation is applied.
+ */
+@ApplicationScoped
+public class ImageDecoder {
+
+  private final Supplier<ImageLimits> limits;
+
+  @Inject
+  ImageDecoder(AligncapConfig config, ModelRegistry registry) {
+    this.limits =
+        () ->
+            new ImageLimits(
+                config.image().maxBytes(),
+                config.image().maxWidth(),
+                config.image().maxHeight(),
+                config.image().maxPixels(),
+                registry.manifest().image().maxSubsampleSide());
+  }
+
+  /** A decoder with fixed limits, for use outside CDI. */
+  public ImageDecoder(ImageLimits limits) {
+    this.limits = () -> limits;
+  }
+
+  /**
+   * Decodes an uploaded image.
+   *
+   * @param bytes the encoded file
+   * @param contentTypeOrNull the client's media type, a hint only (its format is sniffed)
+   * @throws ImageTooLargeException when the bytes, width, height or pixel count exceed the limits
+   * @throws UnsupportedMediaTypeException when the bytes are a format the service does not decode,
+   *     or unrecognisable bytes sent with a non-image media type
+   * @throws InvalidImageException when the bytes are empty, corrupt or truncated
+   */
+  public DecodedImage decode(byte[] bytes, String contentTypeOrNull) {
+    ImageLimits lim = limits.get();
+    if (bytes == null || bytes.length == 0) {
+      throw new InvalidImageException("the image is empty");
+    }
+    if (bytes.length > lim.maxBytes()) {
+      throw new ImageTooLargeException(
+          "the image has " + bytes.length + " bytes, the limit is " + lim.maxBytes());
+    }
+    ImageFormat format = ImageFormat.sniff(bytes);
+    if (format == null) {
+      throw unrecognised(bytes, ImageFormat.baseType(contentTypeOrNull));
+    }
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+      ImageReader reader = reader(format);
+      try {
+        return read(reader, in, format, bytes, lim);
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException e) {
+      throw new InvalidImageException("cannot read the " + format.id + " image: " + e.getMessage(), e);
+    }
+  }
+
+  private DecodedImage read(
+      ImageReader reader, ImageInputStream in, ImageFormat format, byte[] bytes, ImageLimits lim) {
+    reader.setInput(in, true, true);
+    List<String> warnings = new ArrayList<>();
+    reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+    int width;
+    int height;
+    BufferedImage image;
+    int factor;
+    try {
+      width = reader.getWidth(0);
+      height = reader.getHeight(0);
+      checkSize(width, height, lim);
+      factor = lim.subsampling(width, height);
+      ImageReadParam param = reader.getDefaultReadParam();
+      param.setSourceSubsampling(factor, factor, 0, 0);
+      image = reader.read(0, param);
+    } catch (IOException | RuntimeException e) {
+      // Plug-ins report corrupt data with IOException and, on some inputs, with runtime
+      // exceptions (IndexOutOfBounds, IllegalArgument, CMMException): all mean a bad file.
+      throw new InvalidImageException(
+          "cannot decode the " + format.id + " image: " + message(e), e);
+    }
+    for (String w : warnings) {
+      if (truncation(w)) {
+        throw new InvalidImageException("the " + format.id + " image is truncated: " + w);
+      }
+    }
+    Orientation.Pixels pixels =
+        Orientation.apply(
+            format == ImageFormat.JPEG ? ExifOrientation.ofJpeg(bytes) : ExifOrientation.UPRIGHT,
+            Rgb.of(image),
+            image.getWidth(),
+            image.getHeight());
+    boolean swapped = pixels.width() != image.getWidth();
+    return new DecodedImage(
+        pixels.width(),
+        pixels.height(),
+        pixels.rgb(),
+        swapped ? height : width,
+        swapped ? width : height,
+        format.id);
+  }
+
+  private static void checkSize(int width, int height, ImageLimits lim) {
+    if (width > lim.maxWidth() || height > lim.maxHeight()) {
+      throw new ImageTooLargeException(
+          "the image is " + width + "x" + height + ", the limit is "
+              + lim.maxWidth() + "x" + lim.maxHeight());
+    }
+    if ((long) width * height > lim.maxPixels()) {
+      throw new ImageTooLargeException(
+          "the image has " + (long) width * height + " pixels, the limit is " + lim.maxPixels());
+    }
+    if (width < 1 || height < 1) {
+      throw new InvalidImageException("the image is " + width + "x" + height);
+    }
+  }
+
+  private static RuntimeException unrecognised(byte[] bytes, String type) {
+    if (ImageFormat.knownUnsupported(bytes) || ImageFormat.UNSUPPORTED_TYPES.contains(type)) {
+      return new UnsupportedMediaTypeException(
+          "unsupported image format" + (type == null ? "" : " (" + type + ")")
+              + "; supported: JPEG, PNG, GIF, BMP, WebP");
+    }
+    if (type != null && !type.startsWith("image/") && !type.equals("application/octet-stream")) {
+      return new UnsupportedMediaTypeException(
+          "the body is " + type + ", expected an image (JPEG, PNG, GIF, BMP, WebP)");
+    }
+    return new InvalidImageException("the bytes are not a JPEG, PNG, GIF, BMP or WebP image");
+  }
+
+  /** TwelveMonkeys readers for JPEG and WebP, the JDK's own for PNG, GIF and BMP. */
+  private static ImageReader reader(ImageFormat format) throws IOException {
+    return switch (format) {
+      case JPEG -> new JPEGImageReaderSpi().createReaderInstance(null);
+      case WEBP -> new WebPImageReaderSpi().createReaderInstance(null);
+      default -> {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.id);
+        if (!readers.hasNext()) {
+          throw new IOException("no ImageIO reader for " + format.id);
+        }
+        yield readers.next();
+      }
+    };
+  }
+
+  /** The JDK JPEG reader only warns on a truncated file ("Premature end of JPEG file"). */
+  private static boolean truncation(String warning) {
+    String w = warning.toLowerCase(Locale.ROOT);
+    return w.contains("premature end") || w.contains("truncat") || w.contains("end of file")
+        || w.contains("eof");
+  }
+
+  private static String message(Throwable e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}

@@ -1,0 +1,51 @@
+package io.aligncap.image;
+
+/**
+ * The eight EXIF orientations (TIFF tag 274) as a pure pixel transform: value v says how the
+ * stored pixels must be turned to be seen upright. 1 upright, 2 mirrored left–right, 3 turned 180°,
+ * 4 mirrored top–bottom, 5 transposed, 6 turned 90° clockwise, 7 transversed, 8 turned 90°
+ * counter-clockwise to display.
+ */
+public final class Orientation {
+
+  /** Pixels after a transform; width and height swap for orientations 5–8. */
+  public record Pixels(byte[] rgb, int width, int height) {}
+
+  private Orientation() {}
+
+  /**
+   * @param orientation EXIF value; anything outside 2..8 leaves the pixels as they are
+   * @param rgb HWC, {@code height * width * 3}
+   */
+  public static Pixels apply(int orientation, byte[] rgb, int width, int height) {
+    if (orientation < 2 || orientation > 8) {
+      return new Pixels(rgb, width, height);
+    }
+    boolean swap = orientation >= 5;
+    int w = swap ? height : width;
+    int h = swap ? width : height;
+    byte[] out = new byte[rgb.length];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        // (sx, sy): the stored pixel shown at (x, y)
+        int sx;
+        int sy;
+        switch (orientation) {
+          case 2 -> { sx = width - 1 - x; sy = y; }
+          case 3 -> { sx = width - 1 - x; sy = height - 1 - y; }
+          case 4 -> { sx = x; sy = height - 1 - y; }
+          case 5 -> { sx = y; sy = x; }
+          case 6 -> { sx = y; sy = height - 1 - x; }
+          case 7 -> { sx = width - 1 - y; sy = height - 1 - x; }
+          default -> { sx = width - 1 - y; sy = x; } // 8
+        }
+        int src = (sy * width + sx) * 3;
+        int dst = (y * w + x) * 3;
+        out[dst] = rgb[src];
+        out[dst + 1] = rgb[src + 1];
+        out[dst + 2] = rgb[src + 2];
+      }
+    }
+    return new Pixels(out, w, h);
+  }
+}
