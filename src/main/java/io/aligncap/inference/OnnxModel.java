@@ -1,0 +1,150 @@
+package io.aligncap.inference;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.aligncap.ModelPackageException;
+import io.aligncap.config.AligncapConfig;
+import io.aligncap.model.GraphContract;
+import io.aligncap.model.Manifest;
+import io.aligncap.model.ModelPackage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * The ONNX Runtime sessions of one model package, created once and shared by all threads
+ * ({@link OrtSession#run} is thread-safe). Owns the native resources: closing it closes every
+ * session, and any use after close fails loudly.
+ */
+final class OnnxModel implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(OnnxModel.class);
+
+  private final ModelPackage pkg;
+  private final OrtEnvironment env;
+  private final OrtSession.SessionOptions options;
+  private final ExecutionProviders.Choice providers;
+  private final Map<String, OrtSession> sessions = new HashMap<>();
+  private volatile boolean closed;
+
+  /**
+   * Creates the four sessions and checks each against the manifest.
+   *
+   * @throws ModelPackageException when a graph does not load or does not match the manifest
+   */
+  OnnxModel(ModelPackage pkg, AligncapConfig.Inference config) {
+    this.pkg = pkg;
+    this.env = OrtEnvironment.getEnvironment();
+    try {
+      options = new OrtSession.SessionOptions();
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      options.setIntraOpNumThreads(config.intraOpThreads());
+      options.setInterOpNumThreads(config.interOpThreads());
+    } catch (OrtException e) {
+      throw new ModelPackageException("cannot create ONNX Runtime session options: " + e.getMessage(), e);
+    }
+    providers = ExecutionProviders.configure(options, config.providers(), config.deviceId());
+    try {
+      for (String key : Manifest.GRAPH_KEYS) {
+        sessions.put(key, open(key));
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    LOG.infof("ONNX Runtime sessions ready for %s, providers %s", pkg.manifest().modelId(), providers.active());
+  }
+
+  private OrtSession open(String key) {
+    Manifest.GraphSpec spec = pkg.manifest().graph(key);
+    OrtSession session;
+    try {
+      session = env.createSession(pkg.graphBytes(key), options);
+    } catch (OrtException e) {
+      throw new ModelPackageException(spec.file() + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+    }
+    try {
+      GraphContract.check(spec, actual(session.getInputInfo()), actual(session.getOutputInfo()));
+    } catch (OrtException | RuntimeException e) {
+      closeQuietly(session);
+      if (e instanceof ModelPackageException m) {
+        throw m;
+      }
+      throw new ModelPackageException(spec.file() + ": cannot inspect its inputs and outputs: " + e.getMessage(), e);
+    }
+    return session;
+  }
+
+  private static List<GraphContract.Actual> actual(Map<String, NodeInfo> infos) {
+    List<GraphContract.Actual> out = new ArrayList<>();
+    for (NodeInfo node : infos.values()) {
+      if (node.getInfo() instanceof TensorInfo t) {
+        out.add(new GraphContract.Actual(node.getName(), dtype(t.type), t.getShape()));
+      } else {
+        out.add(new GraphContract.Actual(node.getName(), "non-tensor", new long[0]));
+      }
+    }
+    return out;
+  }
+
+  /** ONNX Runtime's Java type as the manifest spells it. */
+  private static String dtype(OnnxJavaType type) {
+    return switch (type) {
+      case FLOAT -> "float32";
+      case DOUBLE -> "float64";
+      case FLOAT16 -> "float16";
+      case INT64 -> "int64";
+      case INT32 -> "int32";
+      case UINT8 -> "uint8";
+      case INT8 -> "int8";
+      case BOOL -> "bool";
+      default -> type.name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  OrtEnvironment env() {
+    return env;
+  }
+
+  /** The session of graph {@code key} (one of {@link Manifest#GRAPH_KEYS}). */
+  OrtSession session(String key) {
+    if (closed) {
+      throw new IllegalStateException("OnnxModel " + pkg.manifest().modelId() + " is closed");
+    }
+    return sessions.get(key);
+  }
+
+  ModelPackage modelPackage() {
+    return pkg;
+  }
+
+  ExecutionProviders.Choice providers() {
+    return providers;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    sessions.values().forEach(OnnxModel::closeQuietly);
+    sessions.clear();
+    try {
+      options.close();
+    } catch (RuntimeException e) {
+      LOG.warnf("Closing session options failed: %s", e.getMessage());
+    }
+  }
+
+  private static void closeQuietly(OrtSession session) {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      LOG.warnf("Closing an ONNX Runtime session failed: %s", e.getMessage());
+    }
+  }
+}
