@@ -13,6 +13,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -189,8 +190,8 @@ public class Captioner {
     List<Caption> captions =
         found.stream().limit(plan.results()).map(h -> caption(vocab, h)).toList();
     List<Snippet> snippets = List.of();
-    if (!captions.isEmpty() && captions.get(0).tokens().length > 0) {
-      int[] best = captions.get(0).tokens();
+    if (!found.isEmpty() && found.get(0).tokens().length > 0) {
+      int[] best = found.get(0).tokens(); // words only: END is not aligned
       snippets =
           t.time(
               "alignment",
@@ -205,26 +206,45 @@ public class Captioner {
         box[0] / image.sourceWidth(), box[1] / image.sourceHeight(),
         box[2] / image.sourceWidth(), box[3] / image.sourceHeight()
       };
-      float[] bias = RegionPooling.pool(f.regionBias(), f.regionBoxes(), m.regions().wholeImageIndex(), normalised);
-      BeamSearch.Hypothesis h =
-          t.time(
-              "region_decoder",
-              () ->
-                  e.beamSearch()
-                      .search(
-                          new DecoderStep(e.model(), "region_decoder", m.regionDecoder(), bias),
-                          1, m.regionDecoder().maxLength(), 0.0)
-                      .get(0));
-      regions.add(new RegionCaption(box, caption(vocab, h)));
+      regions.add(new RegionCaption(box, t.time("region_decoder", () -> regionCaption(e, f, normalised))));
     }
     return new CaptionResult(
         m.modelId(), m.modelVersion(), state.provider(), image.sourceWidth(), image.sourceHeight(),
         captions, snippets, regions, t.millis());
   }
 
+  /** A greedy caption of a normalised box with {@code region_decoder} (FORMAT.md). */
+  private Caption regionCaption(Engine e, ImageEncoder.Features f, double[] normalisedBox) {
+    Manifest m = e.pkg().manifest();
+    float[] bias =
+        RegionPooling.pool(f.regionBias(), f.regionBoxes(), m.regions().wholeImageIndex(), normalisedBox);
+    BeamSearch.Hypothesis h =
+        e.beamSearch()
+            .search(
+                new DecoderStep(e.model(), "region_decoder", m.regionDecoder(), bias),
+                1, m.regionDecoder().maxLength(), 0.0)
+            .get(0);
+    return caption(e.pkg().vocabulary(), h);
+  }
+
+  /**
+   * Greedy captions of boxes given normalised to [0, 1], as the golden file states them (the
+   * public API takes pixels). For the parity test.
+   */
+  List<Caption> regionCaptionsNormalised(DecodedImage image, List<double[]> normalisedBoxes) {
+    Engine e = ready();
+    ImageEncoder.Features f = e.images().encode(image);
+    return normalisedBoxes.stream().map(b -> regionCaption(e, f, b)).toList();
+  }
+
   private static Caption caption(Vocabulary vocab, BeamSearch.Hypothesis h) {
     List<String> words = vocab.words(h.tokens());
-    return new Caption(words, String.join(" ", words), h.tokens(), h.logProb(), h.score());
+    int[] tokens = h.tokens();
+    if (h.ended()) {
+      tokens = Arrays.copyOf(tokens, tokens.length + 1);
+      tokens[tokens.length - 1] = vocab.endId();
+    }
+    return new Caption(words, String.join(" ", words), tokens, h.logProb(), h.score());
   }
 
   private Tokenizer.Tokens tokens(Engine e, String sentence, String field) {

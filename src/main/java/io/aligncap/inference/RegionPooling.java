@@ -3,8 +3,9 @@ package io.aligncap.inference;
 /**
  * The region generator's bias for an arbitrary box (models/FORMAT.md "Region captions for a
  * box"): the mean of the grid cells' {@code region_bias} rows whose centres lie inside the box
- * (edges included); if none does, the row of the cell that contains the box's centre (the lowest
- * index when the centre lies on a shared edge). Boxes are normalised xyxy. Pure.
+ * (edges included); if none does, the row of the cell that contains the box's centre, cells being
+ * half-open {@code [x0, x1) × [y0, y1)} so that a centre on a shared edge belongs to the cell
+ * right of / below it (as the reference's {@code int(c * grid)}). Boxes are normalised xyxy. Pure.
  */
 public final class RegionPooling {
 
@@ -46,7 +47,10 @@ public final class RegionPooling {
     return mean;
   }
 
-  /** The grid cell containing the box's centre; the nearest cell centre if none contains it. */
+  /**
+   * The grid cell containing the box's centre (half-open cells); the nearest cell centre if none
+   * contains it (a centre on the image's right or bottom edge).
+   */
   static int containing(float[][] regionBoxes, int wholeImageIndex, double[] box) {
     double px = (box[0] + box[2]) / 2.0;
     double py = (box[1] + box[3]) / 2.0;
@@ -57,7 +61,7 @@ public final class RegionPooling {
         continue;
       }
       float[] c = regionBoxes[i];
-      if (px >= c[0] && px <= c[2] && py >= c[1] && py <= c[3]) {
+      if (px >= c[0] && px < c[2] && py >= c[1] && py < c[3]) {
         return i;
       }
       double dx = (c[0] + c[2]) / 2.0 - px;
