@@ -9,7 +9,11 @@
 // executable); jars nested in a zip (lib/*.jar) are rewritten too.
 // JDK only, run as a source file (JEP 330):
 //
-//   java deploy/build/StripNatives.java <jar|zip|dir> <keep>   keep: linux-x64 | linux-aarch64
+//   java deploy/build/StripNatives.java <jar|zip|dir> <keep>   keep: linux-x64 | linux-aarch64 | none
+//
+// `none` is for images that ship the libraries unpacked next to the app and
+// point ONNX Runtime at them with -Donnxruntime.native.path (no extraction to
+// /tmp at every start, so the root file system can stay read-only).
 package aligncap.build;
 
 import java.io.IOException;
@@ -25,8 +29,8 @@ public final class StripNatives {
     private static final Map<String, ?> POSIX = Map.of("enablePosixFileAttributes", "true");
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 2 || !args[1].matches("linux-(x64|aarch64)")) {
-            System.err.println("usage: StripNatives <jar|zip|dir> <linux-x64|linux-aarch64>, got " + String.join(" ", args));
+        if (args.length != 2 || !args[1].matches("linux-(x64|aarch64)|none")) {
+            System.err.println("usage: StripNatives <jar|zip|dir> <linux-x64|linux-aarch64|none>, got " + String.join(" ", args));
             System.exit(2);
         }
         Path target = Path.of(args[0]);
