@@ -1,0 +1,57 @@
+package io.aligncap.events.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aligncap.events.sqs.SqsMessageHandler;
+import jakarta.inject.Named;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Lambda handler {@code sqs}: an SQS event source mapping with {@code ReportBatchItemFailures}
+ * delivers a batch of messages, each an S3 notification (raw, SNS or EventBridge envelope). A
+ * message that failed transiently, or can never be processed, is reported in {@code
+ * batchItemFailures}, so only it returns to the queue (and, after the redrive policy's receives,
+ * to the dead-letter queue); the rest of the batch is deleted.
+ */
+@Named("sqs")
+public class SqsEventHandler implements RequestStreamHandler {
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record SqsEvent(@JsonProperty("Records") List<SqsRecord> records) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record SqsRecord(String messageId, String body) {}
+
+  /** The partial batch response Lambda reads. */
+  public record BatchItemFailures(List<Item> batchItemFailures) {
+    public record Item(String itemIdentifier) {}
+  }
+
+  private final SqsMessageHandler handler;
+  private final ObjectMapper json;
+
+  SqsEventHandler(SqsMessageHandler handler, ObjectMapper json) {
+    this.handler = handler;
+    this.json = json;
+  }
+
+  @Override
+  public void handleRequest(InputStream input, OutputStream output, Context context)
+      throws IOException {
+    SqsEvent event = json.readValue(input, SqsEvent.class);
+    List<BatchItemFailures.Item> failures = new ArrayList<>();
+    for (SqsRecord r : event.records() == null ? List.<SqsRecord>of() : event.records()) {
+      if (handler.handle(r.messageId(), r.body()) != SqsMessageHandler.Disposition.DONE) {
+        failures.add(new BatchItemFailures.Item(r.messageId()));
+      }
+    }
+    json.writeValue(output, new BatchItemFailures(failures));
+  }
+}
