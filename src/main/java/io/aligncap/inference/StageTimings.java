@@ -2,6 +2,7 @@ package io.aligncap.inference;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,6 @@ final class StageTimings {
   }
 
   Map<String, Double> millis() {
-    return Map.copyOf(ms);
+    return Collections.unmodifiableMap(new LinkedHashMap<>(ms));
   }
 }

@@ -1,0 +1,64 @@
+package io.aligncap.api;
+
+/** OpenAPI descriptions and examples, kept out of the resources so those stay short. */
+final class ApiDocs {
+
+  static final String CAPTION =
+      "Decodes the image (JPEG incl. CMYK, PNG, GIF first frame, BMP, WebP; EXIF orientation"
+          + " applied) and captions it by beam search (beam_size 1 = greedy). Returns the n-best"
+          + " captions with log-probabilities, the best caption's MRF snippets with region boxes,"
+          + " greedy captions of the requested boxes, the model, the execution provider and"
+          + " per-stage timings. Boxes are pixels of the upright image: [x0, y0, x1, y1].";
+
+  static final String ALIGN =
+      "Scores the sentence against the image (S_kl = Σ_t max_i v_i·s_t, paper eq. 8), gives each"
+          + " word its best region with the region's box, and the snippets of the MRF-smoothed"
+          + " assignment (paper §3.1.4).";
+
+  static final String RANK =
+      "Scores every candidate sentence against the image by S_kl and returns them best first"
+          + " (ties keep request order).";
+
+  static final String CAPTION_EXAMPLE =
+      """
+      {"model_id": "scenes-v1", "model_version": "1.0.0", "provider": "cpu",
+       "image_width": 640, "image_height": 480,
+       "captions": [{"words": ["a", "dog", "on", "the", "grass"], "text": "a dog on the grass",
+                     "tokens": [4, 17, 9, 5, 31, 2], "log_prob": -3.21, "score": -3.21}],
+       "snippets": [{"start": 0, "end": 2, "words": ["a", "dog"], "text": "a dog", "region": 27,
+                     "box": [240.0, 180.0, 320.0, 240.0]}],
+       "regions": [{"box": [10.0, 10.0, 120.0, 90.0],
+                    "caption": {"words": ["a", "tree"], "text": "a tree", "tokens": [4, 40, 2],
+                                "log_prob": -1.2, "score": -1.2}}],
+       "timings_ms": {"decode": 3.1, "image_encoder": 12.4, "decoder": 8.0, "alignment": 1.1,
+                      "region_decoder": 2.2}}
+      """;
+
+  static final String ALIGN_EXAMPLE =
+      """
+      {"model_id": "scenes-v1", "model_version": "1.0.0", "provider": "cpu",
+       "image_width": 640, "image_height": 480, "sentence": "a dog on the grass", "score": 41.2,
+       "words": [{"word": "a", "token": 4, "region": 64, "box": [0.0, 0.0, 640.0, 480.0]},
+                 {"word": "dog", "token": 17, "region": 27, "box": [240.0, 180.0, 320.0, 240.0]}],
+       "snippets": [{"start": 0, "end": 2, "words": ["a", "dog"], "text": "a dog", "region": 27,
+                     "box": [240.0, 180.0, 320.0, 240.0]}],
+       "timings_ms": {"decode": 3.0, "image_encoder": 12.0, "sentence_encoder": 1.0, "alignment": 0.2}}
+      """;
+
+  static final String RANK_EXAMPLE =
+      """
+      {"model_id": "scenes-v1", "model_version": "1.0.0", "provider": "cpu",
+       "rankings": [{"index": 1, "sentence": "a dog on the grass", "score": 41.2},
+                    {"index": 0, "sentence": "a red car", "score": 12.5}],
+       "timings_ms": {"decode": 3.0, "image_encoder": 12.0, "sentence_encoder": 1.5, "alignment": 0.3}}
+      """;
+
+  static final String PROBLEM_EXAMPLE =
+      """
+      {"type": "urn:aligncap:problem:invalid-image", "title": "Invalid image", "status": 400,
+       "detail": "the jpeg image is truncated: Premature end of JPEG file",
+       "instance": "/v1/captions", "request_id": "4f7c1e9a-0b8e-4d35-9a55-2f1f3d0c2b11"}
+      """;
+
+  private ApiDocs() {}
+}

@@ -1,0 +1,102 @@
+package io.aligncap.api;
+
+import io.aligncap.InvalidImageException;
+import io.aligncap.InvalidOptionsException;
+import io.aligncap.inference.CaptionOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/**
+ * Turns the three request shapes (raw body + query, multipart form, JSON) into the core's
+ * inputs. Numbers arrive as strings so that a malformed one is a 422 naming the option, not
+ * JAX-RS's 404 for an unparsable query parameter.
+ */
+final class RequestParsing {
+
+  private RequestParsing() {}
+
+  static CaptionOptions options(
+      String beamSize, String maxLength, String alpha, String results, List<String> regions) {
+    List<double[]> boxes = new ArrayList<>();
+    if (regions != null) {
+      for (int i = 0; i < regions.size(); i++) {
+        boxes.add(box(regions.get(i), i));
+      }
+    }
+    return new CaptionOptions(
+        integer("beam_size", beamSize),
+        integer("max_length", maxLength),
+        number("length_normalization", alpha),
+        integer("results", results),
+        boxes);
+  }
+
+  /** A box written {@code x0,y0,x1,y1} (pixels). */
+  static double[] box(String text, int index) {
+    String[] parts = text.split(",");
+    if (parts.length != 4) {
+      throw new InvalidOptionsException(
+          "regions[" + index + "] must be x0,y0,x1,y1 in pixels, got \"" + text + "\"");
+    }
+    double[] box = new double[4];
+    for (int i = 0; i < 4; i++) {
+      box[i] = number("regions[" + index + "]", parts[i].trim());
+    }
+    return box;
+  }
+
+  static Integer integer(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return Integer.valueOf(value.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidOptionsException(name + " must be an integer, got \"" + value + "\"");
+    }
+  }
+
+  static Double number(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return Double.valueOf(value.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidOptionsException(name + " must be a number, got \"" + value + "\"");
+    }
+  }
+
+  /** The bytes of a base64 image, with or without a {@code data:image/...;base64,} prefix. */
+  static byte[] base64(String image) {
+    if (image == null || image.isBlank()) {
+      throw new InvalidImageException("the request has no \"image\" (base64-encoded bytes)");
+    }
+    String data = image.startsWith("data:") ? image.substring(image.indexOf(',') + 1) : image;
+    try {
+      return Base64.getMimeDecoder().decode(data);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidImageException("\"image\" is not valid base64: " + e.getMessage());
+    }
+  }
+
+  static byte[] bytes(FileUpload upload) {
+    if (upload == null) {
+      throw new InvalidImageException("the form has no file field \"image\"");
+    }
+    try {
+      return Files.readAllBytes(upload.uploadedFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the uploaded file", e);
+    }
+  }
+
+  static String contentType(FileUpload upload) {
+    return upload == null ? null : upload.contentType();
+  }
+}
