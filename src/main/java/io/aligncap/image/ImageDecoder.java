@@ -20,6 +20,8 @@ import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.spi.IIORegistry;
+import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -99,7 +101,15 @@ public class ImageDecoder {
     try {
       width = reader.getWidth(0);
       height = reader.getHeight(0);
-      checkSize(width, height, lim);
+    } catch (IOException | RuntimeException e) {
+      throw new InvalidImageException("cannot read the " + format.id + " header: " + message(e), e);
+    }
+    checkSize(width, height, lim);
+    if (format == ImageFormat.PNG && !PngChunks.complete(bytes)) {
+      // the JDK's PNG reader returns a partly blank image for a cut IDAT without a word
+      throw new InvalidImageException("the png image is truncated: its chunks end before IEND");
+    }
+    try {
       factor = lim.subsampling(width, height);
       ImageReadParam param = reader.getDefaultReadParam();
       param.setSourceSubsampling(factor, factor, 0, 0);
@@ -159,11 +169,15 @@ public class ImageDecoder {
     return new InvalidImageException("the bytes are not a JPEG, PNG, GIF, BMP or WebP image");
   }
 
-  /** TwelveMonkeys readers for JPEG and WebP, the JDK's own for PNG, GIF and BMP. */
+  /**
+   * TwelveMonkeys readers for JPEG and WebP, the JDK's own for PNG, GIF and BMP. The TwelveMonkeys
+   * providers are registered explicitly (their JPEG reader finds the JDK's, which it delegates to,
+   * on registration) so that no class-loader scan is relied on.
+   */
   private static ImageReader reader(ImageFormat format) throws IOException {
     return switch (format) {
-      case JPEG -> new JPEGImageReaderSpi().createReaderInstance(null);
-      case WEBP -> new WebPImageReaderSpi().createReaderInstance(null);
+      case JPEG -> Plugins.JPEG.createReaderInstance(null);
+      case WEBP -> Plugins.WEBP.createReaderInstance(null);
       default -> {
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.id);
         if (!readers.hasNext()) {
@@ -172,6 +186,18 @@ public class ImageDecoder {
         yield readers.next();
       }
     };
+  }
+
+  /** Registered once, on first use. */
+  private static final class Plugins {
+    static final ImageReaderSpi JPEG = register(new JPEGImageReaderSpi(), JPEGImageReaderSpi.class);
+    static final ImageReaderSpi WEBP = register(new WebPImageReaderSpi(), WebPImageReaderSpi.class);
+
+    private static <T extends ImageReaderSpi> ImageReaderSpi register(T spi, Class<T> type) {
+      IIORegistry registry = IIORegistry.getDefaultInstance();
+      registry.registerServiceProvider(spi);
+      return registry.getServiceProviderByClass(type);
+    }
   }
 
   /** The JDK JPEG reader only warns on a truncated file ("Premature end of JPEG file"). */
