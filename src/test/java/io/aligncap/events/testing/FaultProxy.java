@@ -33,6 +33,8 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
+  private record Delay(Predicate<Request> when, java.time.Duration delay) {}
+
   private record Fault(Predicate<Request> when, int status, String body, AtomicInteger left) {}
 
   private static final Set<String> RESTRICTED =
@@ -43,6 +45,7 @@ public final class FaultProxy implements AutoCloseable {
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final List<Request> seen = new CopyOnWriteArrayList<>();
+  private final List<Delay> delays = new CopyOnWriteArrayList<>();
 
   public FaultProxy(URI target) {
     this.target = target;
@@ -75,7 +78,13 @@ public final class FaultProxy implements AutoCloseable {
     fail(when, Integer.MAX_VALUE, 403, s3Error("AccessDenied", "Access Denied"));
   }
 
+  /** Holds matching requests for {@code delay} before forwarding them (slow S3, long work). */
+  public void delay(Predicate<Request> when, java.time.Duration delay) {
+    delays.add(new Delay(when, delay));
+  }
+
   public void clear() {
+    delays.clear();
     faults.clear();
     seen.clear();
   }
@@ -105,6 +114,15 @@ public final class FaultProxy implements AutoCloseable {
         if (f.when().test(req) && f.left().getAndDecrement() > 0) {
           respond(ex, f.status(), f.body().getBytes(StandardCharsets.UTF_8), "application/xml");
           return;
+        }
+      }
+      for (Delay d : delays) {
+        if (d.when().test(req)) {
+          try {
+            Thread.sleep(d.delay().toMillis());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
         }
       }
       forward(ex, uri, body);
