@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.aligncap.ImageTooLargeException;
 import io.aligncap.InvalidImageException;
 import io.aligncap.UnsupportedMediaTypeException;
+import io.aligncap.testing.PngBomb;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.aligncap.image;
+package io.aligncap.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -13,13 +13,13 @@ import java.util.zip.Deflater;
  * are zeros, so one fully flushed deflate block of 1 MiB of zeros is written over and over (a full
  * flush resets the compressor, making every such block identical) instead of compressing 537 MB.
  */
-final class PngBomb {
+public final class PngBomb {
 
   private static final int CHUNK = 1 << 20;
 
   private PngBomb() {}
 
-  static byte[] create(int width, int height) throws IOException {
+  public static byte[] create(int width, int height) throws IOException {
     long total = (long) height * (1 + (width + 7) / 8); // filter byte 0 + zero pixels per row
     ByteArrayOutputStream z = new ByteArrayOutputStream();
     z.write(0x78);

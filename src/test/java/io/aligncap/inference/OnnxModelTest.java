@@ -1,0 +1,58 @@
+package io.aligncap.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aligncap.ModelPackageException;
+import io.aligncap.config.AligncapConfig;
+import io.aligncap.model.ModelPackage;
+import io.aligncap.model.PackageSource;
+import io.aligncap.testing.TestModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sessions against the manifest, provider fallback, and use after close. */
+class OnnxModelTest {
+
+  @TempDir Path tmp;
+
+  static AligncapConfig.Inference inference(String... providers) {
+    return new AligncapConfig.Inference() {
+      public List<String> providers() { return List.of(providers); }
+      public boolean requireGpu() { return false; }
+      public int deviceId() { return 0; }
+      public int intraOpThreads() { return 1; }
+      public int interOpThreads() { return 1; }
+    };
+  }
+
+  @Test
+  void cudaIsSkippedOnTheCpuJarAndCpuRuns() {
+    try (OnnxModel model = new OnnxModel(ModelPackage.load(PackageSource.directory(TestModel.DIR)), inference("cuda", "tensorrt", "cpu"))) {
+      assertEquals("cpu", model.providers().primary());
+      assertEquals(2, model.providers().skipped().size(), model.providers().skipped().toString());
+      model.close();
+      assertThrows(IllegalStateException.class, () -> model.session("decoder"));
+    }
+  }
+
+  @Test
+  void graphThatDiffersFromItsManifestIsNamed() throws IOException {
+    Path dir = TestModel.copyTo(tmp);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode manifest = (ObjectNode) json.readTree(dir.resolve("manifest.json").toFile());
+    ObjectNode token = (ObjectNode) manifest.get("graphs").get("decoder").get("inputs").get(0);
+    token.put("dtype", "int32");
+    json.writeValue(dir.resolve("manifest.json").toFile(), manifest);
+    ModelPackage pkg = ModelPackage.load(PackageSource.directory(dir)); // files and hashes are fine
+    ModelPackageException e = assertThrows(ModelPackageException.class, () -> new OnnxModel(pkg, inference("cpu")));
+    String file = manifest.get("graphs").get("decoder").get("file").asText();
+    assertTrue(e.getMessage().startsWith(file + ": input \"" + token.get("name").asText() + "\" is int64"), e.getMessage());
+  }
+}

@@ -1,0 +1,87 @@
+package io.aligncap.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aligncap.ModelPackageException;
+import io.aligncap.testing.TestModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading the default package, and refusing broken copies of it with a message naming the file. */
+class ModelPackageTest {
+
+  @TempDir Path tmp;
+
+  static ModelPackageException refused(Path dir) {
+    return assertThrows(ModelPackageException.class, () -> ModelPackage.load(PackageSource.directory(dir)));
+  }
+
+  @Test
+  void loadsTheDefaultPackage() {
+    ModelPackage pkg = ModelPackage.load(PackageSource.directory(TestModel.DIR));
+    assertEquals(TestModel.manifest().get("model_id").asText(), pkg.manifest().modelId());
+    assertEquals(pkg.manifest().vocabulary().size(), pkg.vocabulary().size());
+  }
+
+  @Test
+  void bundledCopyOnTheClassPathIsFoundWhenTheDirectoryIsNot() {
+    ClassLoader loader = getClass().getClassLoader();
+    PackageSource source = ModelLocator.locate("classpath:" + TestModel.DIR, loader);
+    assertTrue(source.describe().startsWith("classpath:"));
+    ModelPackage.load(source);
+    // a relative path that is missing on disk falls back to the same place on the class path
+    assertTrue(ModelLocator.locate(TestModel.DIR.toString(), loader).describe().contains("scenes-v1"));
+    ModelPackageException e = assertThrows(ModelPackageException.class, () -> ModelLocator.locate("models/no-such-model", loader));
+    assertTrue(e.getMessage().contains("no-such-model"), e.getMessage());
+  }
+
+  @Test
+  void alteredFileIsNamed() throws IOException {
+    Path dir = TestModel.copyTo(tmp);
+    String graph = TestModel.manifest().get("graphs").get("decoder").get("file").asText();
+    byte[] bytes = Files.readAllBytes(dir.resolve(graph));
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(dir.resolve(graph), bytes);
+    ModelPackageException e = refused(dir);
+    assertTrue(e.getMessage().contains(graph) && e.getMessage().contains("SHA-256"), e.getMessage());
+  }
+
+  @Test
+  void truncatedOrMissingFileIsNamed() throws IOException {
+    Path dir = TestModel.copyTo(tmp);
+    String vocab = TestModel.manifest().get("vocabulary").get("file").asText();
+    Files.write(dir.resolve(vocab), new byte[] {'{'});
+    assertTrue(refused(dir).getMessage().contains(vocab + ": size is 1 bytes"));
+    Files.delete(dir.resolve(vocab));
+    assertTrue(refused(dir).getMessage().contains(vocab + ": cannot be read"));
+  }
+
+  @Test
+  void otherMajorFormatVersionIsRefused() throws IOException {
+    Path dir = TestModel.copyTo(tmp);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode manifest = (ObjectNode) json.readTree(dir.resolve("manifest.json").toFile());
+    manifest.put("format_version", 2);
+    json.writeValue(dir.resolve("manifest.json").toFile(), manifest);
+    ModelPackageException e = refused(dir);
+    assertTrue(e.getMessage().contains("manifest.json: format_version is 2"), e.getMessage());
+  }
+
+  @Test
+  void inconsistentManifestIsRefused() throws IOException {
+    Path dir = TestModel.copyTo(tmp);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode manifest = (ObjectNode) json.readTree(dir.resolve("manifest.json").toFile());
+    ((ObjectNode) manifest.get("vocabulary")).put("size", manifest.get("vocabulary").get("size").asInt() + 1);
+    json.writeValue(dir.resolve("manifest.json").toFile(), manifest);
+    ModelPackageException e = refused(dir);
+    assertTrue(e.getMessage().contains("log_probs"), e.getMessage());
+  }
+}
