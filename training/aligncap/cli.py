@@ -67,11 +67,16 @@ def cmd_train_gen(a):
 
 
 def cmd_evaluate(a):
-    from .evaluate import evaluate, print_table, write_report
+    from .evaluate import evaluate, print_table, score_captions, write_report
 
-    report = evaluate(a.run, a.data, split=a.split, beam_size=a.beam_size, device=a.device,
-                      images_dir=a.images_dir, limit=a.limit, captions=not a.no_captions)
     out = Path(a.out or Path(a.run) / f"eval_{a.split}.json")
+    if a.score_only:  # captions generated earlier (e.g. on a GPU machine without Java)
+        report = json.loads(out.read_text())
+        report["captions"] = score_captions(json.loads((Path(a.run) / f"captions_{a.split}.json").read_text()))
+    else:
+        report = evaluate(a.run, a.data, split=a.split, beam_size=a.beam_size, device=a.device,
+                          images_dir=a.images_dir, limit=a.limit, captions=not a.no_captions,
+                          metrics=not a.no_metrics)
     report["table"] = print_table(report)
     write_report(report, out)
     log.info("figures written to %s", out)
@@ -156,6 +161,8 @@ def main(argv=None):
     s.add_argument("--device", default="auto")
     s.add_argument("--limit", type=int)
     s.add_argument("--no-captions", action="store_true", help="retrieval and alignment only")
+    s.add_argument("--no-metrics", action="store_true", help="generate captions, score them later")
+    s.add_argument("--score-only", action="store_true", help="score captions generated earlier")
     s.add_argument("--out", help="JSON file for the figures (default: RUN/eval_SPLIT.json)")
     s.set_defaults(fn=cmd_evaluate)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -162,8 +163,10 @@ def load_images(ds: KarpathyDataset, items: list[Item], size: int, max_side: int
     out = np.empty((len(items), size, size, 3), dtype=np.uint8)
     for n, it in enumerate(tqdm(items, desc="decode images", leave=False)):
         out[n] = load_image(ds.image_path(it), size, max_side)
-    try:
-        np.save(cache, out)
+    try:  # atomic: parallel training runs may decode the same split at once
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(tmp, out)
+        os.replace(tmp, cache)
     except OSError as e:  # a read-only dataset folder is fine, just slower next time
         log.warning("could not cache decoded images at %s: %s", cache, e)
     return torch.from_numpy(out)

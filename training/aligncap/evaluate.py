@@ -216,8 +216,11 @@ def pooled_cells(fmap_regions: torch.Tensor, box_norm, grid: int) -> torch.Tenso
 
 def evaluate(run: str | Path, data: str | Path, *, split: str = "test", beam_size: int = 3,
              beta: float | None = None, device: str = "auto", images_dir: str | None = None,
-             limit: int | None = None, captions: bool = True) -> dict:
-    """Evaluate the models in ``run`` (align.pt, gen_full.pt, gen_region.pt if present)."""
+             limit: int | None = None, captions: bool = True, metrics: bool = True) -> dict:
+    """Evaluate the models in ``run`` (align.pt, gen_full.pt, gen_region.pt if present).
+    Generated captions are kept in ``run/captions_<split>.json``; with metrics=False they
+    are only generated (e.g. on a GPU machine without Java) and scored later by
+    ``score_captions``."""
     run = Path(run)
     dev = pick_device(device)
     align, vocab, ck = load_alignment(run / "align.pt", dev)
@@ -240,7 +243,10 @@ def evaluate(run: str | Path, data: str | Path, *, split: str = "test", beam_siz
                                                  cfg.image_size, cfg.grid, beta)
         report["alignment"]["beta"] = beta
     if captions:
-        report["captions"] = caption_report(run, ds, items, fmaps, vocab, cfg, beam_size, dev)
+        generated = caption_report(run, ds, items, fmaps, vocab, cfg, beam_size, dev)
+        (run / f"captions_{split}.json").write_text(json.dumps(generated) + "\n")
+        if metrics:
+            report["captions"] = score_captions(generated)
     return report
 
 
@@ -250,29 +256,45 @@ def _beta(run: Path) -> float:
 
 
 def caption_report(run, ds, items, fmaps, vocab, cfg, beam_size, dev) -> dict:
+    """Generated captions and their references, per model kind: {kind: {"references":
+    {key: [refs]}, "model": {key: caption}, "nearest_neighbour": {key: caption}}}."""
     out: dict = {}
-    gts = {str(it.imgid): [" ".join(s) for s in it.sentences] for it in items}
     train_items = ds.split("train")
+    align, _, _ = load_alignment(run / "align.pt", dev)
+    train_f, _ = encode_images(align, load_images(ds, train_items, cfg.image_size), dev)
     if (run / "gen_full.pt").exists():
+        gts = {str(it.imgid): [" ".join(s) for s in it.sentences] for it in items}
         gen, gcfg, _ = load_generator(run / "gen_full.pt", len(vocab), fmaps.shape[1], fmaps.shape[2])
         with torch.no_grad():
             bias = gen.head(fmaps)
         toks = decode_batch(gen, bias, vocab, beam_size=beam_size, max_length=gcfg.max_length)
         res = {str(it.imgid): " ".join(vocab.decode(t)) for it, t in zip(items, toks, strict=True)}
-        out["full"] = {"model": caption_metrics(gts, res), "cell": gcfg.cell, "beam_size": beam_size,
-                       "examples": {k: res[k] for k in list(res)[:5]}}
-        out["full"]["nearest_neighbour"] = caption_metrics(gts, nearest_neighbour(run, ds, items, fmaps, train_items, dev))
-        out["full"]["human"] = human_ceiling(gts)
+        out["full"] = {"cell": gcfg.cell, "beam_size": beam_size, "references": gts, "model": res,
+                       "nearest_neighbour": nearest_neighbour(items, fmaps, train_items, train_f, dev)}
     if (run / "gen_region.pt").exists() and ds.annotations is not None:
-        out["region"] = region_report(run, ds, items, fmaps, vocab, cfg, dev)
+        out["region"] = region_captions(run, ds, items, fmaps, vocab, cfg, train_f, dev)
+    return out
+
+
+def score_captions(captions: dict) -> dict:
+    """Caption metrics for each kind: the model, the nearest-neighbour baseline and the
+    human-agreement ceiling, side by side."""
+    out = {}
+    for kind, c in captions.items():
+        gts = c["references"]
+        out[kind] = {"model": caption_metrics(gts, c["model"]),
+                     "nearest_neighbour": caption_metrics(gts, c["nearest_neighbour"]),
+                     "human": human_ceiling(gts),
+                     "examples": {k: {"model": c["model"][k], "references": gts[k][:2]}
+                                  for k in list(c["model"])[:5]}}
+        out[kind].update({k: v for k, v in c.items()
+                          if k not in ("references", "model", "nearest_neighbour")})
     return out
 
 
 @torch.no_grad()
-def nearest_neighbour(run, ds, items, fmaps, train_items, dev) -> dict[str, str]:
+def nearest_neighbour(items, fmaps, train_items, train_f, dev) -> dict[str, str]:
     """Paper's baseline: the best caption of the nearest training image in CNN feature space."""
-    align, _, _ = load_alignment(run / "align.pt", dev)
-    train_f, _ = encode_images(align, load_images(ds, train_items, align.cfg.image_size), dev)
     a = torch.nn.functional.normalize(fmaps.flatten(1), dim=1).to(dev)
     b = torch.nn.functional.normalize(train_f.flatten(1), dim=1).to(dev)
     nn_idx = torch.cat([(a[i : i + 256] @ b.T).argmax(1) for i in range(0, len(a), 256)]).cpu()
@@ -281,20 +303,18 @@ def nearest_neighbour(run, ds, items, fmaps, train_items, dev) -> dict[str, str]
 
 
 @torch.no_grad()
-def region_report(run, ds, items, fmaps, vocab, cfg, dev) -> dict:
+def region_captions(run, ds, items, fmaps, vocab, cfg, train_f, dev) -> dict:
     """The paper's region-level protocol on ground-truth boxes: references are the
-    phrases that name each object in the test captions."""
+    phrases that name each object in the test captions (objects named at least twice)."""
     gen, gcfg, ck = load_generator(run / "gen_region.pt", len(vocab), fmaps.shape[1], fmaps.shape[2])
     feats = region_features(fmaps)  # (N,R,C)
     keys, pooled, gts = [], [], {}
     for k, it in enumerate(items):
         ann = ds.annotations[str(it.imgid)]
         for obj in ann["objects"]:
-            refs = []
-            for sid, toks in zip(it.sentids, it.sentences, strict=True):
-                for ph in ann["phrases"].get(str(sid), []):
-                    if obj["id"] in ph["object_ids"]:
-                        refs.append(" ".join(toks[ph["start"] : ph["end"]]))
+            refs = [" ".join(toks[ph["start"] : ph["end"]])
+                    for sid, toks in zip(it.sentids, it.sentences, strict=True)
+                    for ph in ann["phrases"].get(str(sid), []) if obj["id"] in ph["object_ids"]]
             if len(refs) < 2:
                 continue
             key = f"{it.imgid}/{obj['id']}"
@@ -306,18 +326,14 @@ def region_report(run, ds, items, fmaps, vocab, cfg, dev) -> dict:
     res = {key: " ".join(vocab.decode(t)) for key, t in zip(keys, toks, strict=True)}
     # nearest-neighbour region baseline: the training snippet whose region feature is closest
     snips = torch.load(run / "snippets.pt", weights_only=False)
-    align, _, _ = load_alignment(run / "align.pt", dev)
-    train_items = ds.split("train")
-    train_f, _ = encode_images(align, load_images(ds, train_items, cfg.image_size), dev)
     train_regions = region_features(train_f)
     bank = torch.stack([train_regions[i, r] for i, r, _ in snips])
     a = torch.nn.functional.normalize(pooled_t, dim=1).to(dev)
     b = torch.nn.functional.normalize(bank, dim=1).to(dev)
     nn_idx = torch.cat([(a[i : i + 256] @ b.T).argmax(1) for i in range(0, len(a), 256)]).cpu()
     nn_res = {key: " ".join(vocab.decode(snips[int(j)][2])) for key, j in zip(keys, nn_idx, strict=True)}
-    return {"model": caption_metrics(gts, res), "nearest_neighbour": caption_metrics(gts, nn_res),
-            "human": human_ceiling(gts), "regions": len(keys), "training_snippets": len(snips),
-            "examples": {k: {"model": res[k], "references": gts[k][:3]} for k in keys[:5]}}
+    return {"cell": gcfg.cell, "beam_size": 1, "references": gts, "model": res, "nearest_neighbour": nn_res,
+            "regions": len(keys), "training_snippets": len(snips)}
 
 
 def print_table(report: dict) -> str:

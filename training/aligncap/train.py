@@ -148,7 +148,7 @@ def train_alignment(data: str | Path, out: str | Path, cfg: AlignConfig, tc: Tra
     gen = torch.Generator().manual_seed(tc.seed)
     steps_per_epoch = max(1, len(items) // world // tc.batch_size)
     total = tc.epochs * steps_per_epoch
-    step, t0 = 0, time.time()
+    step, t0, history = 0, time.time(), []
     for epoch in range(tc.epochs):
         order = shard(len(items), rank, world, gen)
         net.train()
@@ -170,13 +170,14 @@ def train_alignment(data: str | Path, out: str | Path, cfg: AlignConfig, tc: Tra
             running += loss.item()
             step += 1
             bar.set_postfix(loss=f"{loss.item():.3f}")
+        history.append(running / steps_per_epoch)
         if rank == 0:
-            log.info("align epoch %d/%d: loss %.4f (%.0fs)", epoch + 1, tc.epochs,
-                     running / steps_per_epoch, time.time() - t0)
+            log.info("align epoch %d/%d: loss %.4f (%.0fs)", epoch + 1, tc.epochs, history[-1], time.time() - t0)
     if rank == 0:
         out.mkdir(parents=True, exist_ok=True)
         torch.save({"vocab": vocab.tokens, "config": asdict(cfg), "train": asdict(tc),
                     "dataset": {"name": ds.name, "root": str(ds.root), "train_images": len(items)},
+                    "history": history, "world_size": world, "seconds": time.time() - t0,
                     "state": model.state_dict()}, out / "align.pt")
     if world > 1:
         dist.barrier()
@@ -266,7 +267,7 @@ def train_generator(align_path: str | Path, data: str | Path, out: str | Path, k
     gen = torch.Generator().manual_seed(tc.seed)
     steps_per_epoch = max(1, len(pairs) // world // tc.batch_size)
     total = tc.epochs * steps_per_epoch
-    step, t0 = 0, time.time()
+    step, t0, history = 0, time.time(), []
     for epoch in range(tc.epochs):
         order = shard(len(pairs), rank, world, gen)
         both.train()
@@ -289,14 +290,16 @@ def train_generator(align_path: str | Path, data: str | Path, out: str | Path, k
             running += loss.item()
             step += 1
             bar.set_postfix(loss=f"{loss.item():.3f}")
+        history.append(running / steps_per_epoch)
         if rank == 0:
             log.info("%s generator epoch %d/%d: loss %.4f (%.0fs)", kind, epoch + 1, tc.epochs,
-                     running / steps_per_epoch, time.time() - t0)
+                     history[-1], time.time() - t0)
     path = out / f"gen_{kind}.pt"
     if rank == 0:
         out.mkdir(parents=True, exist_ok=True)
         torch.save({"kind": kind, "config": asdict(gcfg), "train": asdict(tc), "beta": beta,
-                    "min_snippet": min_snippet, "pairs": len(pairs),
+                    "min_snippet": min_snippet, "pairs": len(pairs), "history": history,
+                    "world_size": world, "seconds": time.time() - t0,
                     "state": both.state_dict()}, path)
         if kind == "region":
             torch.save(snips, out / "snippets.pt")  # for the nearest-neighbour region baseline
