@@ -204,10 +204,14 @@ public class S3ObjectCaptioner {
     if (!wrote) {
       return new Outcome(Outcome.Status.ALREADY_DONE, ref, resultKey, "written concurrently");
     }
-    if (tagSource) {
+    if (tagSource && doc.source().etag() != null && !"source_missing".equals(errorType(doc))) {
       tag(ref, doc.status());
     }
     return new Outcome(status, ref, resultKey, detail);
+  }
+
+  private static String errorType(ResultDocument doc) {
+    return doc.error() == null ? null : doc.error().type();
   }
 
   private void tag(ObjectRef ref, String status) {
@@ -218,7 +222,7 @@ public class S3ObjectCaptioner {
           Map.of("aligncap-status", status, "aligncap-model", m.modelId() + "@" + m.modelVersion()));
     } catch (SdkException e) {
       // The result is written and is the record; a missing tag must not redo the work.
-      LOG.warnf("%s captioned but not tagged: %s", ref, e.getMessage());
+      LOG.warnf("%s: result written but the source not tagged: %s", ref, e.getMessage());
     }
   }
 

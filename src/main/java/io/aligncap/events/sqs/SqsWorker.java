@@ -214,7 +214,8 @@ public class SqsWorker {
       }
     } catch (RuntimeException e) {
       // The work is done and recorded; the redelivered message will find its result.
-      LOG.warnf("SQS message %s: %s failed: %s", m.messageId(), d, e.toString());
+      LOG.warnf("SQS message %s processed (%s) but not acknowledged; it will be redelivered: %s",
+          m.messageId(), d, e.toString());
     }
   }
 
