@@ -108,26 +108,30 @@ check "StripNatives keeps exactly one platform's libraries (x64, aarch64), jar i
 # with -Donnxruntime.native.path (nothing extracted to /tmp), health checked
 # with the image's own HEALTHCHECK script. Needs the default build of
 # .ci/steps/20-java.sh and the default model.
-if [[ -f target/quarkus-app/quarkus-run.jar && -f models/scenes-v1/manifest.json ]]; then
-  cp -r target/quarkus-app "${out}/app"
+# DEPLOY_CHECK_APP / DEPLOY_CHECK_MODEL point it at another build or model.
+app_dir="${DEPLOY_CHECK_APP:-target/quarkus-app}"
+model_dir="${DEPLOY_CHECK_MODEL:-models/scenes-v1}"
+if [[ -f "${app_dir}/quarkus-run.jar" && -f "${model_dir}/manifest.json" ]]; then
+  cp -r "${app_dir}" "${out}/app"
   deploy/build/unpack-natives.sh "${out}/app/lib" linux-x64 "${out}/app/native"
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   mkdir -p "${out}/tmp"
   (cd "${out}" && QUARKUS_HTTP_PORT="${port}" QUARKUS_HTTP_HOST=127.0.0.1 \
+    ALIGNCAP_MODEL_PATH="$(realpath "${model_dir}")" ALIGNCAP_INFERENCE_PROVIDERS=cpu \
     exec java -XX:MaxRAMPercentage=50 -Djava.io.tmpdir="${out}/tmp" \
       -Donnxruntime.native.path="${out}/app/native" -jar app/quarkus-run.jar > "${out}/app.log" 2>&1) &
   pids+=($!)
-  for _ in $(seq 120); do QUARKUS_HTTP_PORT="${port}" deploy/docker/healthcheck.sh 2>/dev/null && break; sleep 1; done
+  for _ in $(seq 240); do QUARKUS_HTTP_PORT="${port}" deploy/docker/healthcheck.sh 2>/dev/null && break; sleep 0.5; done
   QUARKUS_HTTP_PORT="${port}" deploy/docker/healthcheck.sh || { tail -50 "${out}/app.log"; exit 1; }
-  if ls "${out}/tmp" | grep -q onnxruntime; then
+  if [[ -n "$(find "${out}/tmp" -name '*.so')" ]]; then
     echo "ONNX Runtime extracted natives to java.io.tmpdir despite onnxruntime.native.path"; exit 1
   fi
-  image="$(ls models/scenes-v1/golden/*.png | head -n 1)"
+  image="$(ls "${model_dir}"/golden/*.png | head -n 1)"
   curl -sf -H 'Content-Type: image/png' --data-binary "@${image}" "http://127.0.0.1:${port}/v1/captions" > "${out}/caption.json"
   grep -q '"captions"' "${out}/caption.json" || { cat "${out}/caption.json"; exit 1; }
   check "fast-jar in the image layout: ready, captions ${image##*/}, no natives in /tmp"
 else
-  echo "--- skipped: image-layout run (needs target/quarkus-app from 20-java.sh and models/scenes-v1)"
+  echo "--- skipped: image-layout run (needs ${app_dir} from 20-java.sh and ${model_dir})"
 fi
 
 # ---------------------------------------------------------------- Lambda package sizes
