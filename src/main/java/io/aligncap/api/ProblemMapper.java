@@ -47,8 +47,10 @@ public class ProblemMapper {
       int status, String title, String detail, ContainerRequestContext request, Throwable cause) {
     String id = RequestIds.of(request);
     String path = request == null ? null : request.getUriInfo().getPath();
-    if (status >= 500) {
-      LOG.warnf(cause, "request %s %s failed with %d: %s", id, path, status, cause.toString());
+    if (status >= 500 && !(cause instanceof AligncapException)) {
+      LOG.warnf(cause, "request %s %s failed with %d", id, path, status); // unexpected: stack trace
+    } else if (status >= 500) {
+      LOG.warnf("request %s %s failed with %d: %s", id, path, status, detail);
     } else {
       LOG.debugf("request %s %s refused with %d: %s", id, path, status, detail);
     }
