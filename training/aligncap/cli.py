@@ -1,11 +1,11 @@
 """``aligncap`` command line: one subcommand per pipeline stage, and ``pipeline`` for all.
 
     aligncap corpus      --out data/scenes
-    aligncap train-align --data data/scenes --run runs/scenes-v1
-    aligncap train-gen   --data data/scenes --run runs/scenes-v1 --kind full
-    aligncap train-gen   --data data/scenes --run runs/scenes-v1 --kind region
-    aligncap evaluate    --data data/scenes --run runs/scenes-v1
-    aligncap export      --data data/scenes --run runs/scenes-v1 --out models/scenes-v1
+    aligncap train-align --data data/scenes --run-dir runs/scenes-v1
+    aligncap train-gen   --data data/scenes --run-dir runs/scenes-v1 --kind full
+    aligncap train-gen   --data data/scenes --run-dir runs/scenes-v1 --kind region
+    aligncap evaluate    --data data/scenes --run-dir runs/scenes-v1
+    aligncap export      --data data/scenes --run-dir runs/scenes-v1 --out models/scenes-v1
     aligncap validate    models/scenes-v1
 
 Model and training settings are dataclass fields, overridden with ``--set key=value``
@@ -136,7 +136,7 @@ def main(argv=None):
     def data_args(s):
         s.add_argument("--data", default="data/scenes", help="folder with a Karpathy dataset.json")
         s.add_argument("--images-dir", help="image folder relative to --data (default: each image's filepath)")
-        s.add_argument("--run", default="runs/scenes-v1", help="folder for checkpoints and figures")
+        s.add_argument("--run-dir", dest="run", default="runs/scenes-v1", help="folder for checkpoints and figures")
 
     s = sub.add_parser("train-align", help="train the alignment model (paper §3.1)")
     data_args(s)

@@ -51,6 +51,7 @@ class TrainConfig:
     min_word_count: int = 5  # vocabulary threshold (paper: 5)
     seed: int = 1
     device: str = "auto"
+    init: str = ""  # continue from this checkpoint's weights (same vocabulary and model settings)
 
 
 def apply_overrides(cfg, overrides: list[str]):
@@ -73,7 +74,9 @@ def apply_overrides(cfg, overrides: list[str]):
 
 def pick_device(name: str) -> torch.device:
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda"):
+        torch.backends.cudnn.benchmark = True  # fixed input sizes: let cuDNN pick its kernels
     return torch.device(name)
 
 
@@ -142,7 +145,13 @@ def train_alignment(data: str | Path, out: str | Path, cfg: AlignConfig, tc: Tra
     pixels = load_images(ds, items, cfg.image_size)
     sents = [[vocab.encode(s) for s in it.sentences] for it in items]
 
-    model = AlignmentModel(len(vocab), cfg).to(device)
+    model = AlignmentModel(len(vocab), cfg)
+    if tc.init:
+        ck = torch.load(tc.init, map_location="cpu", weights_only=False)
+        assert ck["vocab"] == vocab.tokens, f"{tc.init} was trained with another vocabulary"
+        model.load_state_dict(ck["state"])
+        log.info("continuing from %s (%d epochs done)", tc.init, len(ck.get("history", [])))
+    model = model.to(device)
     net = wrap(model, world, device)
     opt = make_optimizer(model.parameters(), tc)
     gen = torch.Generator().manual_seed(tc.seed)
@@ -153,7 +162,7 @@ def train_alignment(data: str | Path, out: str | Path, cfg: AlignConfig, tc: Tra
         order = shard(len(items), rank, world, gen)
         net.train()
         bar = tqdm(range(steps_per_epoch), desc=f"align epoch {epoch + 1}/{tc.epochs}",
-                   disable=rank != 0, leave=False)
+                   disable=True if rank else None, leave=False)
         running = 0.0
         for b in bar:
             idx = order[b * tc.batch_size : (b + 1) * tc.batch_size]
@@ -273,7 +282,7 @@ def train_generator(align_path: str | Path, data: str | Path, out: str | Path, k
         both.train()
         running = 0.0
         bar = tqdm(range(steps_per_epoch), desc=f"{kind} gen epoch {epoch + 1}/{tc.epochs}",
-                   disable=rank != 0, leave=False)
+                   disable=True if rank else None, leave=False)
         for b in bar:
             batch = [pairs[j] for j in order[b * tc.batch_size : (b + 1) * tc.batch_size].tolist()]
             x = torch.stack([feats[f] if kind == "full" else feats[f[0], f[1]] for f, _ in batch]).to(device)
