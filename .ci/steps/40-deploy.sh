@@ -134,15 +134,25 @@ else
   echo "--- skipped: image-layout run (needs ${app_dir} from 20-java.sh and ${model_dir})"
 fi
 
-# ---------------------------------------------------------------- Lambda package sizes
-# When an earlier step built the Lambda packages, report what stripping to one
-# architecture saves (deploy/sam/build.sh does it for real deployments).
+# ---------------------------------------------------------------- Lambda packages
+# When an earlier step built them: the profiles' StripNatives execution must
+# have left exactly one platform's ONNX Runtime libraries in function.zip.
 for zip in target-lambda-http/function.zip target-events/function.zip; do
   [[ -f "${zip}" ]] || { echo "--- skipped: ${zip} not built"; continue; }
-  cp "${zip}" "${out}/f.zip"
-  java deploy/build/StripNatives.java "${out}/f.zip" linux-x64
-  unzip -tq "${out}/f.zip" >/dev/null
-  check "${zip}: $(stat -c %s "${zip}") -> $(stat -c %s "${out}/f.zip") bytes for x86_64"
+  platforms="$(python3 - "${zip}" <<'PY'
+import io, re, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    jars = [n for n in z.namelist() if re.match(r"lib/.*onnxruntime.*\.jar$", n)]
+    found = set()
+    for j in jars:
+        with zipfile.ZipFile(io.BytesIO(z.read(j))) as inner:
+            found |= {m.group(1) for n in inner.namelist()
+                      if (m := re.match(r"ai/onnxruntime/native/([^/]+)/.+", n))}
+print(" ".join(sorted(found)))
+PY
+)"
+  [[ "${platforms}" == linux-x64 ]] || { echo "${zip}: ONNX Runtime natives for '${platforms}', expected linux-x64 only"; exit 1; }
+  check "${zip}: $(stat -c %s "${zip}") bytes, ONNX Runtime natives for ${platforms} only"
 done
 
 echo "deploy: ${passed} passed, 0 failed"

@@ -4,7 +4,7 @@
 #   deploy/sam/build.sh [x86_64|arm64]            JVM:    target-lambda-http/, target-events/           (template.yaml)
 #   deploy/sam/build.sh --native [x86_64|arm64]   native: target-lambda-http-native/, target-events-native/ (template-native.yaml)
 # JVM packages keep only the ONNX Runtime library of that architecture (the
-# jar ships every OS: ~85 MB -> ~42 MB zipped). Native packages are built in a
+# jar ships every OS: ~86 MB -> ~43 MB zipped; done by the profiles in pom.xml). Native packages are built in a
 # Mandrel container (Docker or Podman; the container's architecture is the
 # executable's) and get ONNX Runtime's libraries in lib/ plus a bootstrap that
 # points ONNX Runtime at them.
@@ -23,8 +23,8 @@ esac
 for pair in lambda-http:target-lambda-http lambda-events:target-events; do
   profile="${pair%%:*}" dir="${pair#*:}"
   if ! ${native}; then
-    mvn -B -ntp -P"${profile}" -Dbuild.dir="${dir}" -DskipTests package
-    java deploy/build/StripNatives.java "${dir}/function.zip" "${platform}"
+    # The profiles strip the other platforms' ONNX Runtime libraries (StripNatives).
+    mvn -B -ntp -P"${profile}" -Dbuild.dir="${dir}" -Dlambda.onnxruntime.platform="${platform}" -DskipTests package
     continue
   fi
   dir="${dir}-native"
