@@ -81,6 +81,14 @@ public interface AligncapConfig {
     /** Largest accepted width × height (a 65536×65536 PNG is a few hundred KB). */
     @WithDefault("50000000")
     long maxPixels();
+
+    /**
+     * Subsample large images while decoding by the largest integer factor that keeps both sides
+     * at least the manifest's {@code image.max_subsample_side} (faster, less memory). Off: the
+     * image encoder sees every pixel, exactly as the Python reference does.
+     */
+    @WithDefault("true")
+    boolean subsample();
   }
 
   /** Caption decoding: per-request option defaults and bounds. */

@@ -46,7 +46,9 @@ public class ImageDecoder {
                 config.image().maxWidth(),
                 config.image().maxHeight(),
                 config.image().maxPixels(),
-                registry.manifest().image().maxSubsampleSide());
+                config.image().subsample()
+                    ? registry.manifest().image().maxSubsampleSide()
+                    : Integer.MAX_VALUE);
   }
 
   /** A decoder with fixed limits, for use outside CDI. */
