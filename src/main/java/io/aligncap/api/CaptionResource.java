@@ -59,7 +59,7 @@ public class CaptionResource {
       @Parameter(description = "Most words per caption") @RestQuery("max_length") String maxLength,
       @Parameter(description = "Length normalisation exponent alpha") @RestQuery("length_normalization") String alpha,
       @Parameter(description = "Number of captions (n-best) to return") @RestQuery("results") String results,
-      @Parameter(description = "A box to caption, x0,y0,x1,y1 in pixels; repeat for more", example = "10,10,120,90")
+      @Parameter(description = "A box to caption, x0,y0,x1,y1 in pixels (e.g. 10,10,120,90); repeat for more")
           @RestQuery("regions") List<String> regions) {
     return caption(body, contentType, RequestParsing.options(beamSize, maxLength, alpha, results, regions));
   }
