@@ -270,7 +270,11 @@ def train_generator(align_path: str | Path, data: str | Path, out: str | Path, k
         log.info("region model: %d snippets from %d sentences", len(pairs), sum(map(len, sents)))
     pairs = [(f, s[: gcfg.max_length - 1]) for f, s in pairs]
     step_net = DecoderStep(len(vocab), gcfg)
-    both = Generator(head, step_net).to(device)
+    both = Generator(head, step_net)
+    if tc.init:
+        both.load_state_dict(torch.load(tc.init, map_location="cpu", weights_only=False)["state"])
+        log.info("continuing from %s", tc.init)
+    both = both.to(device)
     net = wrap(both, world, device)
     opt = make_optimizer(both.parameters(), tc)
     gen = torch.Generator().manual_seed(tc.seed)
