@@ -141,6 +141,12 @@ public final class ObjectRules {
     return outputPrefix + ref.bucket() + "/sha256-" + sha256(ref.key()) + tail;
   }
 
+  @Override
+  public String toString() {
+    return "s3://" + outputBucket.orElse("<source bucket>") + "/" + outputPrefix
+        + inputPrefix.map(p -> " for keys under " + p).orElse("");
+  }
+
   private static String sha256(String s) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");

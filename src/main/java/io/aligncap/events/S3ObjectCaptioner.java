@@ -15,7 +15,9 @@ import io.aligncap.inference.CaptionResult;
 import io.aligncap.inference.Captioner;
 import io.aligncap.model.Manifest;
 import io.aligncap.model.ModelRegistry;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -73,6 +75,11 @@ public class S3ObjectCaptioner {
     this.registry = registry;
     this.metrics = metrics;
     this.json = json;
+  }
+
+  /** Builds the rules at start-up, so a configuration whose results would re-trigger fails it. */
+  void onStart(@Observes StartupEvent event) {
+    LOG.debugf("S3 results go under %s (tag sources: %s)", rules, tagSource);
   }
 
   /**
