@@ -116,8 +116,9 @@ if [[ -f "${app_dir}/quarkus-run.jar" && -f "${model_dir}/manifest.json" ]]; the
   deploy/build/unpack-natives.sh "${out}/app/lib" linux-x64 "${out}/app/native"
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   mkdir -p "${out}/tmp"
+  model_abs="$(realpath "${model_dir}")"
   (cd "${out}" && QUARKUS_HTTP_PORT="${port}" QUARKUS_HTTP_HOST=127.0.0.1 \
-    ALIGNCAP_MODEL_PATH="$(realpath "${model_dir}")" ALIGNCAP_INFERENCE_PROVIDERS=cpu \
+    ALIGNCAP_MODEL_PATH="${model_abs}" ALIGNCAP_INFERENCE_PROVIDERS=cpu \
     exec java -XX:MaxRAMPercentage=50 -Djava.io.tmpdir="${out}/tmp" \
       -Donnxruntime.native.path="${out}/app/native" -jar app/quarkus-run.jar > "${out}/app.log" 2>&1) &
   pids+=($!)
