@@ -64,6 +64,13 @@ public interface AligncapConfig {
     /** Threads running independent operators in parallel; 0 lets ONNX Runtime choose. */
     @WithDefault("1")
     int interOpThreads();
+
+    /**
+     * Whether ONNX Runtime's worker threads spin while waiting for work. Spinning lowers latency on
+     * idle dedicated cores but burns CPU that concurrent requests (and neighbours) need.
+     */
+    @WithDefault("false")
+    boolean spinWait();
   }
 
   /** Limits checked from the image header before any full decode. */

@@ -46,6 +46,9 @@ final class OnnxModel implements AutoCloseable {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       options.setIntraOpNumThreads(config.intraOpThreads());
       options.setInterOpNumThreads(config.interOpThreads());
+      String spin = config.spinWait() ? "1" : "0";
+      options.addConfigEntry("session.intra_op.allow_spinning", spin);
+      options.addConfigEntry("session.inter_op.allow_spinning", spin);
     } catch (OrtException e) {
       throw new ModelPackageException("cannot create ONNX Runtime session options: " + e.getMessage(), e);
     }

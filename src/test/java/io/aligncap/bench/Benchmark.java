@@ -73,7 +73,7 @@ public final class Benchmark {
 
   private static double waitReady(HttpClient http, String url, Process service, long start) throws Exception {
     HttpRequest get = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build();
-    while (System.nanoTime() - start < 120_000_000_000L) {
+    while (System.nanoTime() - start < 300_000_000_000L) {
       if (!service.isAlive()) {
         throw new IllegalStateException("the service exited with " + service.exitValue() + ", see aligncap-bench.log in the temp dir");
       }
@@ -86,7 +86,7 @@ public final class Benchmark {
       }
       Thread.sleep(20);
     }
-    throw new IllegalStateException("not ready after 120 s");
+    throw new IllegalStateException("not ready after 300 s");
   }
 
   private static void post(HttpClient http, URI uri, byte[] body, String type) throws Exception {

@@ -29,6 +29,7 @@ class OnnxModelTest {
       public int deviceId() { return 0; }
       public int intraOpThreads() { return 1; }
       public int interOpThreads() { return 1; }
+      public boolean spinWait() { return false; }
     };
   }
 
