@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 from tqdm import tqdm
 
 from . import mrf
@@ -92,14 +93,22 @@ def iou(a, b) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def alignment_accuracy(items, annotations, regions, words_by_sent, image_size: int, grid: int,
-                       beta: float) -> dict:
-    cells = region_boxes(grid).numpy()[:-1] * image_size  # pixel boxes of the grid cells
+def image_size(ds, item) -> np.ndarray:
+    """(w, h, w, h) of the image file: annotation boxes are in its pixels, not the model's."""
+    with Image.open(ds.image_path(item)) as im:
+        return np.array([im.width, im.height] * 2, dtype=np.float64)
+
+
+def alignment_accuracy(ds, items, regions, words_by_sent, grid: int, beta: float) -> dict:
+    annotations = ds.annotations
+    unit_cells = region_boxes(grid).numpy()[:-1].astype(np.float64)  # normalised grid cells
     tallies = {k: [0, 0] for k in ("argmax", "mrf")}
     iou_tallies = {k: [0, 0] for k in ("argmax", "mrf")}
     n = 0
     for k, it in enumerate(items):
         ann = annotations[str(it.imgid)]
+        size = image_size(ds, it)
+        cells = unit_cells * size  # the grid in the image's pixels
         boxes = {o["id"]: np.asarray(o["box"], dtype=np.float64) for o in ann["objects"]}
         for sentid in it.sentids:
             phrases = ann["phrases"].get(str(sentid), [])
@@ -238,9 +247,8 @@ def evaluate(run: str | Path, data: str | Path, *, split: str = "test", beam_siz
                     "sentence_encoder": cfg.sentence_encoder}
     report["retrieval"] = retrieval_metrics(score_all(regions, words, dev), sent_image)
     if ds.annotations is not None:
-        report["alignment"] = alignment_accuracy(items, ds.annotations, regions,
-                                                 dict(zip(sent_ids, words, strict=True)),
-                                                 cfg.image_size, cfg.grid, beta)
+        report["alignment"] = alignment_accuracy(ds, items, regions, dict(zip(sent_ids, words, strict=True)),
+                                                 cfg.grid, beta)
         report["alignment"]["beta"] = beta
     if captions:
         generated = caption_report(run, ds, items, fmaps, vocab, cfg, beam_size, dev)
@@ -320,7 +328,7 @@ def region_captions(run, ds, items, fmaps, vocab, cfg, train_f, dev) -> dict:
             key = f"{it.imgid}/{obj['id']}"
             keys.append(key)
             gts[key] = refs
-            pooled.append(pooled_cells(feats[k], np.asarray(obj["box"]) / cfg.image_size, cfg.grid))
+            pooled.append(pooled_cells(feats[k], np.asarray(obj["box"]) / image_size(ds, it), cfg.grid))
     pooled_t = torch.stack(pooled)
     toks = decode_batch(gen, gen.head(pooled_t), vocab, beam_size=1, max_length=gcfg.max_length)
     res = {key: " ".join(vocab.decode(t)) for key, t in zip(keys, toks, strict=True)}
