@@ -123,6 +123,38 @@ def make_optimizer(params, tc: TrainConfig) -> torch.optim.Optimizer:
     raise ValueError(f"unknown optimizer {tc.optimizer!r}; expected sgd, adam or rmsprop")
 
 
+def fit(model: torch.nn.Module, net: torch.nn.Module, n_items: int, batch_loss, tc: TrainConfig,
+        rank: int, world: int, name: str) -> list[float]:
+    """The training loop both models share: epochs over this rank's shard, warm-up then
+    cosine learning rate, gradient clipping; ``batch_loss(indices, generator)`` gives
+    one batch's loss. Returns the mean loss of each epoch."""
+    opt = make_optimizer(model.parameters(), tc)
+    gen = torch.Generator().manual_seed(tc.seed)
+    steps_per_epoch = max(1, n_items // world // tc.batch_size)
+    total = tc.epochs * steps_per_epoch
+    step, t0, history = 0, time.time(), []
+    for epoch in range(tc.epochs):
+        order = shard(n_items, rank, world, gen)
+        net.train()
+        running = 0.0
+        bar = tqdm(range(steps_per_epoch), desc=f"{name} epoch {epoch + 1}/{tc.epochs}",
+                   disable=True if rank else None, leave=False)
+        for b in bar:
+            loss = batch_loss(order[b * tc.batch_size : (b + 1) * tc.batch_size], gen)
+            cosine(opt, step, total, tc.lr)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
+            opt.step()
+            running += loss.item()
+            step += 1
+            bar.set_postfix(loss=f"{loss.item():.3f}")
+        history.append(running / steps_per_epoch)
+        if rank == 0:
+            log.info("%s epoch %d/%d: loss %.4f (%.0fs)", name, epoch + 1, tc.epochs, history[-1], time.time() - t0)
+    return history
+
+
 def cosine(opt, step: int, total: int, base_lr: float, warmup: int = 100) -> None:
     lr = base_lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * step / total))
     for g in opt.param_groups:
@@ -153,35 +185,16 @@ def train_alignment(data: str | Path, out: str | Path, cfg: AlignConfig, tc: Tra
         log.info("continuing from %s (%d epochs done)", tc.init, len(ck.get("history", [])))
     model = model.to(device)
     net = wrap(model, world, device)
-    opt = make_optimizer(model.parameters(), tc)
-    gen = torch.Generator().manual_seed(tc.seed)
-    steps_per_epoch = max(1, len(items) // world // tc.batch_size)
-    total = tc.epochs * steps_per_epoch
-    step, t0, history = 0, time.time(), []
-    for epoch in range(tc.epochs):
-        order = shard(len(items), rank, world, gen)
-        net.train()
-        bar = tqdm(range(steps_per_epoch), desc=f"align epoch {epoch + 1}/{tc.epochs}",
-                   disable=True if rank else None, leave=False)
-        running = 0.0
-        for b in bar:
-            idx = order[b * tc.batch_size : (b + 1) * tc.batch_size]
-            # one random reference sentence per image: the diagonal pairs are the true ones
-            pick = torch.randint(0, 5, (len(idx),), generator=gen)
-            toks, lens = pad_batch([sents[i][int(p) % len(sents[i])] for i, p in zip(idx.tolist(), pick)])
-            regions, words = net(pixels[idx].to(device), toks.to(device), lens.to(device))
-            loss = ranking_loss(score_matrix(regions, words, lens.to(device)), tc.margin) / len(idx)
-            cosine(opt, step, total, tc.lr)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
-            opt.step()
-            running += loss.item()
-            step += 1
-            bar.set_postfix(loss=f"{loss.item():.3f}")
-        history.append(running / steps_per_epoch)
-        if rank == 0:
-            log.info("align epoch %d/%d: loss %.4f (%.0fs)", epoch + 1, tc.epochs, history[-1], time.time() - t0)
+    t0 = time.time()
+
+    def batch_loss(idx, gen):
+        # one random reference sentence per image: the diagonal pairs are the true ones
+        pick = torch.randint(0, 5, (len(idx),), generator=gen)
+        toks, lens = pad_batch([sents[i][int(p) % len(sents[i])] for i, p in zip(idx.tolist(), pick)])
+        regions, words = net(pixels[idx].to(device), toks.to(device), lens.to(device))
+        return ranking_loss(score_matrix(regions, words, lens.to(device)), tc.margin) / len(idx)
+
+    history = fit(model, net, len(items), batch_loss, tc, rank, world, "align")
     if rank == 0:
         out.mkdir(parents=True, exist_ok=True)
         torch.save({"vocab": vocab.tokens, "config": asdict(cfg), "train": asdict(tc),
@@ -276,37 +289,17 @@ def train_generator(align_path: str | Path, data: str | Path, out: str | Path, k
         log.info("continuing from %s", tc.init)
     both = both.to(device)
     net = wrap(both, world, device)
-    opt = make_optimizer(both.parameters(), tc)
-    gen = torch.Generator().manual_seed(tc.seed)
-    steps_per_epoch = max(1, len(pairs) // world // tc.batch_size)
-    total = tc.epochs * steps_per_epoch
-    step, t0, history = 0, time.time(), []
-    for epoch in range(tc.epochs):
-        order = shard(len(pairs), rank, world, gen)
-        both.train()
-        running = 0.0
-        bar = tqdm(range(steps_per_epoch), desc=f"{kind} gen epoch {epoch + 1}/{tc.epochs}",
-                   disable=True if rank else None, leave=False)
-        for b in bar:
-            batch = [pairs[j] for j in order[b * tc.batch_size : (b + 1) * tc.batch_size].tolist()]
-            x = torch.stack([feats[f] if kind == "full" else feats[f[0], f[1]] for f, _ in batch]).to(device)
-            seqs = [s for _, s in batch]
-            inp, _ = pad_batch([[vocab.start_id] + s for s in seqs])
-            tgt, _ = pad_batch([s + [vocab.end_id] for s in seqs])
-            inp, tgt = inp.to(device), tgt.to(device)
-            loss = generator_loss(net, x, inp, tgt)
-            cosine(opt, step, total, tc.lr)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(both.parameters(), tc.grad_clip)
-            opt.step()
-            running += loss.item()
-            step += 1
-            bar.set_postfix(loss=f"{loss.item():.3f}")
-        history.append(running / steps_per_epoch)
-        if rank == 0:
-            log.info("%s generator epoch %d/%d: loss %.4f (%.0fs)", kind, epoch + 1, tc.epochs,
-                     history[-1], time.time() - t0)
+    t0 = time.time()
+
+    def batch_loss(idx, gen):
+        batch = [pairs[j] for j in idx.tolist()]
+        x = torch.stack([feats[f] if kind == "full" else feats[f[0], f[1]] for f, _ in batch]).to(device)
+        seqs = [s for _, s in batch]
+        inp, _ = pad_batch([[vocab.start_id] + s for s in seqs])
+        tgt, _ = pad_batch([s + [vocab.end_id] for s in seqs])
+        return generator_loss(net, x, inp.to(device), tgt.to(device))
+
+    history = fit(both, net, len(pairs), batch_loss, tc, rank, world, f"{kind} generator")
     path = out / f"gen_{kind}.pt"
     if rank == 0:
         out.mkdir(parents=True, exist_ok=True)
