@@ -139,6 +139,16 @@ class S3ObjectCaptionerTest {
   }
 
   @Test
+  void deniedHeadOfTheResultFallsBackToTheConditionalWrite() {
+    // Without s3:ListBucket, S3 answers HEAD of a missing key with 403, not 404.
+    ObjectRef ref = upload(BUCKET, "nolist/photo.png", TestImages.png(12));
+    s3.deny(r -> r.method().equals("HEAD") && r.pathContains("captions/photos/nolist/"));
+    assertEquals(Outcome.Status.CAPTIONED, captioner.caption(ref).status());
+    assertEquals(Outcome.Status.ALREADY_DONE, captioner.caption(ref).status());
+    assertEquals(1, Uploads.results(BUCKET, "nolist/photo.png").size());
+  }
+
+  @Test
   void objectDeletedBeforeProcessingIsRecordedAsFailure() {
     ObjectRef ref = upload(BUCKET, "gone/soon.png", TestImages.png(8));
     EventsTestResource.s3().deleteObject(b -> b.bucket(BUCKET).key(ref.key()));

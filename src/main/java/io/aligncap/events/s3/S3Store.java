@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -35,6 +36,8 @@ public class S3Store {
       super(message);
     }
   }
+
+  private static final Logger LOG = Logger.getLogger(S3Store.class);
 
   private final S3Client s3;
 
@@ -90,13 +93,22 @@ public class S3Store {
     }
   }
 
-  /** Whether {@code bucket/key} exists (a result written before). */
+  /**
+   * Whether {@code bucket/key} exists (a result written before). S3 answers a HEAD of a missing
+   * key with 403 instead of 404 when the caller lacks {@code s3:ListBucket}; that counts as "not
+   * known to exist", and the conditional write stays the guard against a second result.
+   */
   public boolean exists(String bucket, String key) {
     try {
       s3.headObject(b -> b.bucket(bucket).key(key));
       return true;
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
+        return false;
+      }
+      if (e.statusCode() == 403) {
+        LOG.debugf("HEAD s3://%s/%s denied (no s3:ListBucket?): relying on the conditional write",
+            bucket, key);
         return false;
       }
       throw e;
