@@ -31,7 +31,9 @@ public interface AligncapConfig {
     /**
      * A directory holding {@code manifest.json}; a relative path that does not exist on disk is
      * looked up on the class path (the build bundles the default model into the jar), and a
-     * {@code classpath:} prefix forces that.
+     * {@code classpath:} prefix forces that. {@code s3://bucket/prefix/} downloads every object
+     * under the prefix into a private temporary directory at start-up (S3 client settings:
+     * {@code aligncap.events.aws.*}).
      */
     @WithDefault("models/scenes-v1")
     String path();

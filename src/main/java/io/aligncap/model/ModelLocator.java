@@ -3,16 +3,21 @@ package io.aligncap.model;
 import io.aligncap.ModelPackageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Resolves the configured model location ({@code aligncap.model.path}) so that the default works
  * with no configuration in every mode: from the repository root a relative path is found on disk;
  * from a fast-jar, Lambda zip or container without the repository the same relative path is found
- * on the class path, where the build bundled the default model.
+ * on the class path, where the build bundled the default model. A remote location
+ * ({@code s3://bucket/prefix/}) is downloaded by the {@link ModelFetcher} for its scheme.
  */
 public final class ModelLocator {
 
   static final String CLASSPATH_PREFIX = "classpath:";
+  private static final Pattern REMOTE = Pattern.compile("^([a-z][a-z0-9+.-]*)://.*");
 
   private ModelLocator() {}
 
@@ -20,6 +25,22 @@ public final class ModelLocator {
    * @throws ModelPackageException when neither place holds a {@code manifest.json}
    */
   public static PackageSource locate(String location, ClassLoader loader) {
+    return locate(location, loader, List.of());
+  }
+
+  /**
+   * Like {@link #locate(String, ClassLoader)}, and a {@code scheme://} location is downloaded by
+   * the fetcher for that scheme.
+   *
+   * @throws ModelPackageException when no fetcher serves the scheme, the download fails, or no
+   *     {@code manifest.json} is found
+   */
+  public static PackageSource locate(
+      String location, ClassLoader loader, List<? extends ModelFetcher> fetchers) {
+    Matcher remote = REMOTE.matcher(location);
+    if (remote.matches()) {
+      return fetched(location, remote.group(1), fetchers);
+    }
     if (location.startsWith(CLASSPATH_PREFIX)) {
       String prefix = trimSlashes(location.substring(CLASSPATH_PREFIX.length()));
       return onClasspath(prefix, loader)
@@ -37,6 +58,32 @@ public final class ModelLocator {
     return onClasspath(prefix, loader)
         .orElseThrow(
             () -> notFound(tried + ", nor does " + CLASSPATH_PREFIX + prefix + "/" + ModelPackage.MANIFEST));
+  }
+
+  private static PackageSource fetched(
+      String location, String scheme, List<? extends ModelFetcher> fetchers) {
+    ModelFetcher fetcher =
+        fetchers.stream()
+            .filter(f -> f.scheme().equals(scheme))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    notFound(
+                        location
+                            + ": no loader for "
+                            + scheme
+                            + ":// locations, expected one of "
+                            + fetchers.stream().map(f -> f.scheme() + "://").toList()
+                            + ", a directory or "
+                            + CLASSPATH_PREFIX));
+    Path dir = fetcher.fetch(location);
+    if (!Files.isRegularFile(dir.resolve(ModelPackage.MANIFEST))) {
+      throw notFound(
+          (location.endsWith("/") ? location : location + "/")
+              + ModelPackage.MANIFEST
+              + " does not exist");
+    }
+    return PackageSource.directory(dir, location + " (downloaded to " + dir + ")");
   }
 
   private static java.util.Optional<PackageSource> onClasspath(String prefix, ClassLoader loader) {

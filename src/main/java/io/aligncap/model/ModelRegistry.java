@@ -3,6 +3,7 @@ package io.aligncap.model;
 import io.aligncap.ModelPackageException;
 import io.aligncap.config.AligncapConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 /**
@@ -15,10 +16,12 @@ public class ModelRegistry {
   private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
 
   private final AligncapConfig config;
+  private final Instance<ModelFetcher> fetchers;
   private volatile ModelPackage current;
 
-  ModelRegistry(AligncapConfig config) {
+  ModelRegistry(AligncapConfig config, Instance<ModelFetcher> fetchers) {
     this.config = config;
+    this.fetchers = fetchers;
   }
 
   /**
@@ -53,7 +56,10 @@ public class ModelRegistry {
   private ModelPackage load() {
     long start = System.nanoTime();
     PackageSource source =
-        ModelLocator.locate(config.model().path(), Thread.currentThread().getContextClassLoader());
+        ModelLocator.locate(
+            config.model().path(),
+            Thread.currentThread().getContextClassLoader(),
+            fetchers.stream().toList());
     ModelPackage pkg = ModelPackage.load(source);
     LOG.infof(
         "Model %s %s loaded and verified from %s in %d ms",

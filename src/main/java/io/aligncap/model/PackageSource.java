@@ -21,6 +21,11 @@ public interface PackageSource {
 
   /** A package in a directory on disk. */
   static PackageSource directory(Path root) {
+    return directory(root, root.toAbsolutePath().normalize().toString());
+  }
+
+  /** A package in a directory on disk, described as {@code description} (e.g. where it came from). */
+  static PackageSource directory(Path root, String description) {
     return new PackageSource() {
       @Override
       public byte[] read(String relativePath) throws IOException {
@@ -33,7 +38,7 @@ public interface PackageSource {
 
       @Override
       public String describe() {
-        return root.toAbsolutePath().normalize().toString();
+        return description;
       }
     };
   }
