@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.aligncap.inference.CaptionResult;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.Map;
 
@@ -22,6 +23,7 @@ import java.util.Map;
  * @param createdAt when this document was written
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@RegisterForReflection // Jackson reads/writes it outside REST signatures (native image); nested records too
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultDocument(
     String schema,

@@ -2,6 +2,7 @@ package io.aligncap.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aligncap.ModelPackageException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +15,7 @@ import java.util.Map;
  * @param evaluation figures measured on the test split, as JSON
  * @param files every file except the manifest, with its size and SHA-256
  */
+@RegisterForReflection // Jackson reads/writes it outside REST signatures (native image); nested records too
 public record Manifest(
     String format,
     String formatVersion,

@@ -1,6 +1,7 @@
 package io.aligncap.events.batch;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 
@@ -8,6 +9,7 @@ import java.util.Map;
  * What S3 Batch Operations sends a Lambda function ({@code LambdaInvoke}), invocation schema 1.0
  * (tasks name the bucket by ARN) or 2.0 (by name, with the job's user arguments).
  */
+@RegisterForReflection // Jackson reads/writes it outside REST signatures (native image); nested records too
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record BatchInvocation(
     String invocationSchemaVersion, String invocationId, Job job, List<Task> tasks) {

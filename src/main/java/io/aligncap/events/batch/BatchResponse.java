@@ -1,5 +1,6 @@
 package io.aligncap.events.batch;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
@@ -7,6 +8,7 @@ import java.util.List;
  * Batch retry the task; {@code PermanentFailure} and {@code Succeeded} are final and land in the
  * job's completion report with the result string.
  */
+@RegisterForReflection // Jackson reads/writes it outside REST signatures (native image); nested records too
 public record BatchResponse(
     String invocationSchemaVersion,
     String treatMissingKeysAs,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aligncap.events.sqs.SqsMessageHandler;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Named;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,13 +24,16 @@ import java.util.List;
 @Named("sqs")
 public class SqsEventHandler implements RequestStreamHandler {
 
+  @RegisterForReflection // read/written by Jackson (native image)
   @JsonIgnoreProperties(ignoreUnknown = true)
   record SqsEvent(@JsonProperty("Records") List<SqsRecord> records) {}
 
+  @RegisterForReflection // read/written by Jackson (native image)
   @JsonIgnoreProperties(ignoreUnknown = true)
   record SqsRecord(String messageId, String body) {}
 
   /** The partial batch response Lambda reads. */
+  @RegisterForReflection // read/written by Jackson (native image)
   public record BatchItemFailures(List<Item> batchItemFailures) {
     public record Item(String itemIdentifier) {}
   }
