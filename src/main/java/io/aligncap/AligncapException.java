@@ -1,31 +1,59 @@
 package io.aligncap;
 
 /**
- * Root of the service's own failures. Each subclass carries the HTTP status it maps to and a
- * short problem title, so that one exception mapper (and the event handlers, which record a
- * permanent or transient failure) can translate it without knowing every type.
+ * The service's own failures: one type whose {@link Kind} carries the HTTP status, the problem
+ * title and whether a retry may succeed, so that the one exception mapper and the event paths
+ * (which record a permanent failure or hand the event back) translate it by its kind alone.
  */
-public abstract class AligncapException extends RuntimeException {
+public final class AligncapException extends RuntimeException {
 
-  protected AligncapException(String message) {
-    super(message);
+  /** What went wrong, as a client or an event path must treat it. */
+  public enum Kind {
+    /** The bytes are not a decodable image (corrupt, truncated, or an empty body). */
+    INVALID_IMAGE(400, "Invalid image", false),
+    /** The request lacks the configured API key or carries a wrong one. */
+    UNAUTHORIZED(401, "Unauthorized", false),
+    /** The image or request exceeds a configured limit on bytes, width, height or pixels. */
+    IMAGE_TOO_LARGE(413, "Image too large", false),
+    /** The body is not an image format the service decodes (or not an image at all). */
+    UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type", false),
+    /** A well-formed request whose options are out of range (beam size, sentence, box...). */
+    INVALID_OPTIONS(422, "Invalid options", false),
+    /** A package with a missing or altered file, or graphs that differ from its manifest. */
+    MODEL_PACKAGE(500, "Model package invalid", false),
+    /** ONNX Runtime failed while running a graph. */
+    INFERENCE(500, "Inference failed", false),
+    /** The model is not loaded or warmed yet, or strict GPU mode has no GPU. */
+    NOT_READY(503, "Not ready", true);
+
+    /** The HTTP status (4xx: the caller's input; 5xx: the service). */
+    public final int status;
+
+    /** A short, stable title (RFC 9457 {@code title}); event results derive their type from it. */
+    public final String title;
+
+    /** Whether retrying the same input later may succeed; event paths retry only these. */
+    public final boolean transientFailure;
+
+    Kind(int status, String title, boolean transientFailure) {
+      this.status = status;
+      this.title = title;
+      this.transientFailure = transientFailure;
+    }
   }
 
-  protected AligncapException(String message, Throwable cause) {
+  private final Kind kind;
+
+  public AligncapException(Kind kind, String message) {
+    this(kind, message, null);
+  }
+
+  public AligncapException(Kind kind, String message, Throwable cause) {
     super(message, cause);
+    this.kind = kind;
   }
 
-  /** The HTTP status this failure maps to (4xx: the caller's input; 5xx: the service). */
-  public abstract int status();
-
-  /** A short, stable title for the problem type (RFC 9457 {@code title}). */
-  public abstract String title();
-
-  /**
-   * Whether retrying the same input later may succeed (true for "not ready"); an event handler
-   * retries these and records the others as permanent failures.
-   */
-  public boolean transientFailure() {
-    return false;
+  public Kind kind() {
+    return kind;
   }
 }

@@ -1,6 +1,8 @@
 package io.aligncap.api;
 
-import io.aligncap.UnauthorizedException;
+import static io.aligncap.AligncapException.Kind.UNAUTHORIZED;
+
+import io.aligncap.AligncapException;
 import io.aligncap.config.AligncapConfig;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +34,7 @@ public class ApiKeyFilter {
     String given = request.getHeaderString(header);
     byte[] presented = given == null ? new byte[0] : given.getBytes(StandardCharsets.UTF_8);
     if (!MessageDigest.isEqual(key.get(), presented)) {
-      throw new UnauthorizedException("missing or wrong API key in header " + header);
+      throw new AligncapException(UNAUTHORIZED, "missing or wrong API key in header " + header);
     }
   }
 }

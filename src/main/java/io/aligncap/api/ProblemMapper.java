@@ -1,7 +1,7 @@
 package io.aligncap.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.aligncap.AligncapException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
@@ -21,7 +21,7 @@ public class ProblemMapper {
 
   @ServerExceptionMapper
   public Response service(AligncapException e, ContainerRequestContext request) {
-    return problem(e.status(), e.title(), e.getMessage(), request, e);
+    return problem(e.kind().status, e.kind().title, e.getMessage(), request, e);
   }
 
   /** JAX-RS's own: 404, 405, 406, 415 for an unconsumed media type, 400 for a bad parameter. */

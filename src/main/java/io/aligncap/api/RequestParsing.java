@@ -1,7 +1,9 @@
 package io.aligncap.api;
 
-import io.aligncap.InvalidImageException;
-import io.aligncap.InvalidOptionsException;
+import static io.aligncap.AligncapException.Kind.INVALID_IMAGE;
+import static io.aligncap.AligncapException.Kind.INVALID_OPTIONS;
+
+import io.aligncap.AligncapException;
 import io.aligncap.inference.CaptionOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,8 +42,7 @@ final class RequestParsing {
   static double[] box(String text, int index) {
     String[] parts = text.split(",");
     if (parts.length != 4) {
-      throw new InvalidOptionsException(
-          "regions[" + index + "] must be x0,y0,x1,y1 in pixels, got \"" + text + "\"");
+      throw new AligncapException(INVALID_OPTIONS, "regions[" + index + "] must be x0,y0,x1,y1 in pixels, got \"" + text + "\"");
     }
     double[] box = new double[4];
     for (int i = 0; i < 4; i++) {
@@ -57,7 +58,7 @@ final class RequestParsing {
     try {
       return Integer.valueOf(value.trim());
     } catch (NumberFormatException e) {
-      throw new InvalidOptionsException(name + " must be an integer, got \"" + value + "\"");
+      throw new AligncapException(INVALID_OPTIONS, name + " must be an integer, got \"" + value + "\"");
     }
   }
 
@@ -68,26 +69,26 @@ final class RequestParsing {
     try {
       return Double.valueOf(value.trim());
     } catch (NumberFormatException e) {
-      throw new InvalidOptionsException(name + " must be a number, got \"" + value + "\"");
+      throw new AligncapException(INVALID_OPTIONS, name + " must be a number, got \"" + value + "\"");
     }
   }
 
   /** The bytes of a base64 image, with or without a {@code data:image/...;base64,} prefix. */
   static byte[] base64(String image) {
     if (image == null || image.isBlank()) {
-      throw new InvalidImageException("the request has no \"image\" (base64-encoded bytes)");
+      throw new AligncapException(INVALID_IMAGE, "the request has no \"image\" (base64-encoded bytes)");
     }
     String data = image.startsWith("data:") ? image.substring(image.indexOf(',') + 1) : image;
     try {
       return Base64.getMimeDecoder().decode(data);
     } catch (IllegalArgumentException e) {
-      throw new InvalidImageException("\"image\" is not valid base64: " + e.getMessage());
+      throw new AligncapException(INVALID_IMAGE, "\"image\" is not valid base64: " + e.getMessage());
     }
   }
 
   static byte[] bytes(FileUpload upload) {
     if (upload == null) {
-      throw new InvalidImageException("the form has no file field \"image\"");
+      throw new AligncapException(INVALID_IMAGE, "the form has no file field \"image\"");
     }
     try {
       return Files.readAllBytes(upload.uploadedFile());

@@ -1,8 +1,8 @@
 package io.aligncap.events;
 
+import io.aligncap.AligncapException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.aligncap.AligncapException;
 import io.aligncap.config.AligncapConfig;
 import io.aligncap.events.ResultDocument.ErrorInfo;
 import io.aligncap.events.ResultDocument.ModelInfo;
@@ -171,10 +171,10 @@ public class S3ObjectCaptioner {
       metrics.inference();
       result = captioner.caption(image, CaptionOptions.defaults());
     } catch (AligncapException e) {
-      if (e.transientFailure() || e.status() >= 500) {
+      if (e.kind().transientFailure || e.kind().status >= 500) {
         throw new TransientEventException(ref, "captioning failed: " + e.getMessage(), e);
       }
-      return failAndRecord(ref, source, type(e), e.title(), e.getMessage(), t0, t1);
+      return failAndRecord(ref, source, type(e), e.kind().title, e.getMessage(), t0, t1);
     } catch (RuntimeException e) {
       throw new TransientEventException(ref, "captioning failed unexpectedly", e);
     }
@@ -300,7 +300,7 @@ public class S3ObjectCaptioner {
 
   /** "Invalid image" → "invalid_image": a stable failure type from the core's problem title. */
   private static String type(AligncapException e) {
-    return e.title().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+    return e.kind().title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
   }
 
   private static void log(Outcome o) {

@@ -1,10 +1,12 @@
 package io.aligncap.image;
 
+import static io.aligncap.AligncapException.Kind.IMAGE_TOO_LARGE;
+import static io.aligncap.AligncapException.Kind.INVALID_IMAGE;
+import static io.aligncap.AligncapException.Kind.UNSUPPORTED_MEDIA_TYPE;
+
+import io.aligncap.AligncapException;
 import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
-import io.aligncap.ImageTooLargeException;
-import io.aligncap.InvalidImageException;
-import io.aligncap.UnsupportedMediaTypeException;
 import io.aligncap.config.AligncapConfig;
 import io.aligncap.model.ModelRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,19 +63,18 @@ public class ImageDecoder {
    *
    * @param bytes the encoded file
    * @param contentTypeOrNull the client's media type, a hint only (its format is sniffed)
-   * @throws ImageTooLargeException when the bytes, width, height or pixel count exceed the limits
-   * @throws UnsupportedMediaTypeException when the bytes are a format the service does not decode,
+   * @throws AligncapException (IMAGE_TOO_LARGE) when the bytes, width, height or pixel count exceed the limits
+   * @throws AligncapException (UNSUPPORTED_MEDIA_TYPE) when the bytes are a format the service does not decode,
    *     or unrecognisable bytes sent with a non-image media type
-   * @throws InvalidImageException when the bytes are empty, corrupt or truncated
+   * @throws AligncapException (INVALID_IMAGE) when the bytes are empty, corrupt or truncated
    */
   public DecodedImage decode(byte[] bytes, String contentTypeOrNull) {
     ImageLimits lim = limits.get();
     if (bytes == null || bytes.length == 0) {
-      throw new InvalidImageException("the image is empty");
+      throw new AligncapException(INVALID_IMAGE, "the image is empty");
     }
     if (bytes.length > lim.maxBytes()) {
-      throw new ImageTooLargeException(
-          "the image has " + bytes.length + " bytes, the limit is " + lim.maxBytes());
+      throw new AligncapException(IMAGE_TOO_LARGE, "the image has " + bytes.length + " bytes, the limit is " + lim.maxBytes());
     }
     ImageFormat format = ImageFormat.sniff(bytes);
     if (format == null) {
@@ -87,7 +88,7 @@ public class ImageDecoder {
         reader.dispose();
       }
     } catch (IOException e) {
-      throw new InvalidImageException("cannot read the " + format.id + " image: " + e.getMessage(), e);
+      throw new AligncapException(INVALID_IMAGE, "cannot read the " + format.id + " image: " + e.getMessage(), e);
     }
   }
 
@@ -104,12 +105,12 @@ public class ImageDecoder {
       width = reader.getWidth(0);
       height = reader.getHeight(0);
     } catch (IOException | RuntimeException e) {
-      throw new InvalidImageException("cannot read the " + format.id + " header: " + message(e), e);
+      throw new AligncapException(INVALID_IMAGE, "cannot read the " + format.id + " header: " + message(e), e);
     }
     checkSize(width, height, lim);
     if (format == ImageFormat.PNG && !PngChunks.complete(bytes)) {
       // the JDK's PNG reader returns a partly blank image for a cut IDAT without a word
-      throw new InvalidImageException("the png image is truncated: its chunks end before IEND");
+      throw new AligncapException(INVALID_IMAGE, "the png image is truncated: its chunks end before IEND");
     }
     try {
       factor = lim.subsampling(width, height);
@@ -119,12 +120,11 @@ public class ImageDecoder {
     } catch (IOException | RuntimeException e) {
       // Plug-ins report corrupt data with IOException and, on some inputs, with runtime
       // exceptions (IndexOutOfBounds, IllegalArgument, CMMException): all mean a bad file.
-      throw new InvalidImageException(
-          "cannot decode the " + format.id + " image: " + message(e), e);
+      throw new AligncapException(INVALID_IMAGE, "cannot decode the " + format.id + " image: " + message(e), e);
     }
     for (String w : warnings) {
       if (truncation(w)) {
-        throw new InvalidImageException("the " + format.id + " image is truncated: " + w);
+        throw new AligncapException(INVALID_IMAGE, "the " + format.id + " image is truncated: " + w);
       }
     }
     Orientation.Pixels pixels =
@@ -145,30 +145,26 @@ public class ImageDecoder {
 
   private static void checkSize(int width, int height, ImageLimits lim) {
     if (width > lim.maxWidth() || height > lim.maxHeight()) {
-      throw new ImageTooLargeException(
-          "the image is " + width + "x" + height + ", the limit is "
+      throw new AligncapException(IMAGE_TOO_LARGE, "the image is " + width + "x" + height + ", the limit is "
               + lim.maxWidth() + "x" + lim.maxHeight());
     }
     if ((long) width * height > lim.maxPixels()) {
-      throw new ImageTooLargeException(
-          "the image has " + (long) width * height + " pixels, the limit is " + lim.maxPixels());
+      throw new AligncapException(IMAGE_TOO_LARGE, "the image has " + (long) width * height + " pixels, the limit is " + lim.maxPixels());
     }
     if (width < 1 || height < 1) {
-      throw new InvalidImageException("the image is " + width + "x" + height);
+      throw new AligncapException(INVALID_IMAGE, "the image is " + width + "x" + height);
     }
   }
 
   private static RuntimeException unrecognised(byte[] bytes, String type) {
     if (ImageFormat.knownUnsupported(bytes) || ImageFormat.UNSUPPORTED_TYPES.contains(type)) {
-      return new UnsupportedMediaTypeException(
-          "unsupported image format" + (type == null ? "" : " (" + type + ")")
+      return new AligncapException(UNSUPPORTED_MEDIA_TYPE, "unsupported image format" + (type == null ? "" : " (" + type + ")")
               + "; supported: JPEG, PNG, GIF, BMP, WebP");
     }
     if (type != null && !type.startsWith("image/") && !type.equals("application/octet-stream")) {
-      return new UnsupportedMediaTypeException(
-          "the body is " + type + ", expected an image (JPEG, PNG, GIF, BMP, WebP)");
+      return new AligncapException(UNSUPPORTED_MEDIA_TYPE, "the body is " + type + ", expected an image (JPEG, PNG, GIF, BMP, WebP)");
     }
-    return new InvalidImageException("the bytes are not a JPEG, PNG, GIF, BMP or WebP image");
+    return new AligncapException(INVALID_IMAGE, "the bytes are not a JPEG, PNG, GIF, BMP or WebP image");
   }
 
   /**

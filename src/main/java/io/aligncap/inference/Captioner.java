@@ -1,7 +1,10 @@
 package io.aligncap.inference;
 
-import io.aligncap.InvalidOptionsException;
-import io.aligncap.NotReadyException;
+import static io.aligncap.AligncapException.Kind.INFERENCE;
+import static io.aligncap.AligncapException.Kind.INVALID_OPTIONS;
+import static io.aligncap.AligncapException.Kind.NOT_READY;
+
+import io.aligncap.AligncapException;
 import io.aligncap.config.AligncapConfig;
 import io.aligncap.image.DecodedImage;
 import io.aligncap.model.Manifest;
@@ -24,7 +27,7 @@ import org.jboss.logging.Logger;
  * REST resources, Lambda handlers and the queue worker only translate their input and call it.
  * At start-up it loads the model package, creates the sessions and warms them with one
  * inference; until then (and in strict GPU mode without a GPU) every call throws
- * {@link NotReadyException}. Thread-safe.
+ * {@link AligncapException} (NOT_READY). Thread-safe.
  */
 @ApplicationScoped
 public class Captioner {
@@ -111,9 +114,9 @@ public class Captioner {
    * Captions an image by beam search, with the best caption's MRF snippets and greedy captions
    * of the requested boxes.
    *
-   * @throws InvalidOptionsException when an option is out of range
-   * @throws NotReadyException before warm-up, or in strict GPU mode without a GPU
-   * @throws io.aligncap.InferenceException when ONNX Runtime fails
+   * @throws AligncapException (INVALID_OPTIONS) when an option is out of range
+   * @throws AligncapException (NOT_READY) before warm-up, or in strict GPU mode without a GPU
+   * @throws AligncapException (INFERENCE) when ONNX Runtime fails
    */
   public CaptionResult caption(DecodedImage image, CaptionOptions options) {
     return doCaption(ready(), image, options == null ? CaptionOptions.defaults() : options);
@@ -122,8 +125,8 @@ public class Captioner {
   /**
    * Aligns a sentence to the image's regions: S_kl, each word's best region, MRF snippets.
    *
-   * @throws InvalidOptionsException when the sentence has no words or too many
-   * @throws NotReadyException before warm-up, or in strict GPU mode without a GPU
+   * @throws AligncapException (INVALID_OPTIONS) when the sentence has no words or too many
+   * @throws AligncapException (NOT_READY) before warm-up, or in strict GPU mode without a GPU
    */
   public AlignmentResult align(DecodedImage image, String sentence) {
     Engine e = ready();
@@ -141,15 +144,14 @@ public class Captioner {
   /**
    * Scores candidate sentences against the image and sorts them by S_kl, best first.
    *
-   * @throws InvalidOptionsException when there are no candidates, too many, or one has no words
-   * @throws NotReadyException before warm-up, or in strict GPU mode without a GPU
+   * @throws AligncapException (INVALID_OPTIONS) when there are no candidates, too many, or one has no words
+   * @throws AligncapException (NOT_READY) before warm-up, or in strict GPU mode without a GPU
    */
   public RankingResult rank(DecodedImage image, List<String> sentences) {
     Engine e = ready();
     int max = config.alignment().maxCandidates();
     if (sentences == null || sentences.isEmpty() || sentences.size() > max) {
-      throw new InvalidOptionsException(
-          "expected 1 to " + max + " candidate sentences, got " + (sentences == null ? 0 : sentences.size()));
+      throw new AligncapException(INVALID_OPTIONS, "expected 1 to " + max + " candidate sentences, got " + (sentences == null ? 0 : sentences.size()));
     }
     List<int[]> ids = new ArrayList<>();
     for (int i = 0; i < sentences.size(); i++) {
@@ -251,8 +253,7 @@ public class Captioner {
     Tokenizer.Tokens tokens = e.tokenizer().tokenize(sentence == null ? "" : sentence);
     int max = config.alignment().maxWords();
     if (tokens.length() == 0 || tokens.length() > max) {
-      throw new InvalidOptionsException(
-          field + " must have 1 to " + max + " words (matches of "
+      throw new AligncapException(INVALID_OPTIONS, field + " must have 1 to " + max + " words (matches of "
               + e.pkg().manifest().tokenizer().tokenRegex() + "), has " + tokens.length());
     }
     return tokens;
@@ -261,8 +262,7 @@ public class Captioner {
   private Engine ready() {
     Engine e = engine;
     if (e == null || !state.ready()) {
-      throw new NotReadyException(
-          state.refusal() != null ? state.refusal() : "the model is still loading or warming up");
+      throw new AligncapException(NOT_READY, state.refusal() != null ? state.refusal() : "the model is still loading or warming up");
     }
     return e;
   }

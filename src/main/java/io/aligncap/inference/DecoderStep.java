@@ -1,11 +1,13 @@
 package io.aligncap.inference;
 
+import static io.aligncap.AligncapException.Kind.INFERENCE;
+
 import static io.aligncap.model.GraphNames.*;
 
+import io.aligncap.AligncapException;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.aligncap.InferenceException;
 import io.aligncap.model.Manifest;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
@@ -79,7 +81,7 @@ final class DecoderStep implements BeamSearch.StepFunction {
         return new BeamSearch.Step(logProbs, next);
       }
     } catch (OrtException e) {
-      throw new InferenceException(graph + " failed: " + e.getMessage(), e);
+      throw new AligncapException(INFERENCE, graph + " failed: " + e.getMessage(), e);
     } finally {
       inputs.values().forEach(OnnxTensor::close);
     }

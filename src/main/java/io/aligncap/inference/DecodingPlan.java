@@ -1,6 +1,8 @@
 package io.aligncap.inference;
 
-import io.aligncap.InvalidOptionsException;
+import static io.aligncap.AligncapException.Kind.INVALID_OPTIONS;
+
+import io.aligncap.AligncapException;
 import io.aligncap.config.AligncapConfig;
 import io.aligncap.image.DecodedImage;
 import io.aligncap.model.Manifest;
@@ -20,32 +22,27 @@ record DecodingPlan(int beamSize, int maxLength, double alpha, int results, List
       CaptionOptions o, AligncapConfig.Decoding config, Manifest manifest, DecodedImage image) {
     int beam = o.beamSize() != null ? o.beamSize() : config.defaultBeamSize();
     if (beam < 1 || beam > config.maxBeamSize()) {
-      throw new InvalidOptionsException(
-          "beam_size must be between 1 and " + config.maxBeamSize() + ", is " + beam);
+      throw new AligncapException(INVALID_OPTIONS, "beam_size must be between 1 and " + config.maxBeamSize() + ", is " + beam);
     }
     int maxLength =
         o.maxLength() != null
             ? o.maxLength()
             : config.defaultMaxLength().orElse(manifest.decoder().maxLength());
     if (maxLength < 1 || maxLength > config.maxMaxLength()) {
-      throw new InvalidOptionsException(
-          "max_length must be between 1 and " + config.maxMaxLength() + ", is " + maxLength);
+      throw new AligncapException(INVALID_OPTIONS, "max_length must be between 1 and " + config.maxMaxLength() + ", is " + maxLength);
     }
     double alpha =
         o.lengthNormalization() != null ? o.lengthNormalization() : config.defaultLengthNormalization();
     if (!(alpha >= 0 && alpha <= MAX_ALPHA)) {
-      throw new InvalidOptionsException(
-          "length_normalization must be between 0 and " + MAX_ALPHA + ", is " + alpha);
+      throw new AligncapException(INVALID_OPTIONS, "length_normalization must be between 0 and " + MAX_ALPHA + ", is " + alpha);
     }
     int results = o.results() != null ? o.results() : Math.min(config.defaultResults(), beam);
     if (results < 1 || results > beam) {
-      throw new InvalidOptionsException(
-          "results must be between 1 and beam_size (" + beam + "), is " + results);
+      throw new AligncapException(INVALID_OPTIONS, "results must be between 1 and beam_size (" + beam + "), is " + results);
     }
     List<double[]> regions = o.regions() == null ? List.of() : o.regions();
     if (regions.size() > config.maxRegions()) {
-      throw new InvalidOptionsException(
-          "at most " + config.maxRegions() + " regions per request, got " + regions.size());
+      throw new AligncapException(INVALID_OPTIONS, "at most " + config.maxRegions() + " regions per request, got " + regions.size());
     }
     List<double[]> boxes = new ArrayList<>();
     for (int i = 0; i < regions.size(); i++) {
@@ -58,11 +55,11 @@ record DecodingPlan(int beamSize, int maxLength, double alpha, int results, List
   private static double[] clip(double[] box, int index, DecodedImage image) {
     String name = "regions[" + index + "]";
     if (box == null || box.length != 4) {
-      throw new InvalidOptionsException(name + " must be [x0, y0, x1, y1] in pixels");
+      throw new AligncapException(INVALID_OPTIONS, name + " must be [x0, y0, x1, y1] in pixels");
     }
     for (double v : box) {
       if (!Double.isFinite(v)) {
-        throw new InvalidOptionsException(name + " has a value that is not a finite number");
+        throw new AligncapException(INVALID_OPTIONS, name + " has a value that is not a finite number");
       }
     }
     double[] c = {
@@ -70,8 +67,7 @@ record DecodingPlan(int beamSize, int maxLength, double alpha, int results, List
       Math.min(image.sourceWidth(), box[2]), Math.min(image.sourceHeight(), box[3])
     };
     if (!(c[2] > c[0] && c[3] > c[1])) {
-      throw new InvalidOptionsException(
-          name + " must satisfy x0 < x1 and y0 < y1 inside the " + image.sourceWidth() + "x"
+      throw new AligncapException(INVALID_OPTIONS, name + " must satisfy x0 < x1 and y0 < y1 inside the " + image.sourceWidth() + "x"
               + image.sourceHeight() + " image");
     }
     return c;

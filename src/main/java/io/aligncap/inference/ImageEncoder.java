@@ -1,12 +1,14 @@
 package io.aligncap.inference;
 
+import static io.aligncap.AligncapException.Kind.INFERENCE;
+
 import static io.aligncap.model.GraphNames.*;
 
+import io.aligncap.AligncapException;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.aligncap.InferenceException;
 import io.aligncap.image.DecodedImage;
 import io.aligncap.model.Manifest;
 import java.nio.ByteBuffer;
@@ -50,7 +52,7 @@ final class ImageEncoder {
           Tensors.rows(Tensors.floats(r, REGION_BIAS), 0, count, regionBiasSize),
           Tensors.rows(Tensors.floats(r, REGION_BOXES), 0, count, 4));
     } catch (OrtException e) {
-      throw new InferenceException("image_encoder failed: " + e.getMessage(), e);
+      throw new AligncapException(INFERENCE, "image_encoder failed: " + e.getMessage(), e);
     }
   }
 }

@@ -1,12 +1,14 @@
 package io.aligncap.inference;
 
+import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
+
+import io.aligncap.AligncapException;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import io.aligncap.ModelPackageException;
 import io.aligncap.config.AligncapConfig;
 import io.aligncap.model.GraphContract;
 import io.aligncap.model.Manifest;
@@ -36,7 +38,7 @@ final class OnnxModel implements AutoCloseable {
   /**
    * Creates the four sessions and checks each against the manifest.
    *
-   * @throws ModelPackageException when a graph does not load or does not match the manifest
+   * @throws AligncapException (MODEL_PACKAGE) when a graph does not load or does not match the manifest
    */
   OnnxModel(ModelPackage pkg, AligncapConfig.Inference config) {
     this.pkg = pkg;
@@ -50,7 +52,7 @@ final class OnnxModel implements AutoCloseable {
       options.addConfigEntry("session.intra_op.allow_spinning", spin);
       options.addConfigEntry("session.inter_op.allow_spinning", spin);
     } catch (OrtException e) {
-      throw new ModelPackageException("cannot create ONNX Runtime session options: " + e.getMessage(), e);
+      throw new AligncapException(MODEL_PACKAGE, "cannot create ONNX Runtime session options: " + e.getMessage(), e);
     }
     providers = ExecutionProviders.configure(options, config.providers(), config.deviceId());
     try {
@@ -70,16 +72,16 @@ final class OnnxModel implements AutoCloseable {
     try {
       session = env.createSession(pkg.graphBytes(key), options);
     } catch (OrtException e) {
-      throw new ModelPackageException(spec.file() + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+      throw new AligncapException(MODEL_PACKAGE, spec.file() + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
     }
     try {
       GraphContract.check(spec, actual(session.getInputInfo()), actual(session.getOutputInfo()));
     } catch (OrtException | RuntimeException e) {
       closeQuietly(session);
-      if (e instanceof ModelPackageException m) {
+      if (e instanceof AligncapException m) {
         throw m;
       }
-      throw new ModelPackageException(spec.file() + ": cannot inspect its inputs and outputs: " + e.getMessage(), e);
+      throw new AligncapException(MODEL_PACKAGE, spec.file() + ": cannot inspect its inputs and outputs: " + e.getMessage(), e);
     }
     return session;
   }

@@ -1,11 +1,13 @@
 package io.aligncap.inference;
 
+import static io.aligncap.AligncapException.Kind.INFERENCE;
+
 import static io.aligncap.model.GraphNames.*;
 
+import io.aligncap.AligncapException;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.aligncap.InferenceException;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +58,7 @@ final class SentenceEncoder {
       }
       return out;
     } catch (OrtException e) {
-      throw new InferenceException("sentence_encoder failed: " + e.getMessage(), e);
+      throw new AligncapException(INFERENCE, "sentence_encoder failed: " + e.getMessage(), e);
     }
   }
 }

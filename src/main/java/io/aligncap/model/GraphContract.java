@@ -1,6 +1,8 @@
 package io.aligncap.model;
 
-import io.aligncap.ModelPackageException;
+import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
+
+import io.aligncap.AligncapException;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,7 +28,7 @@ public final class GraphContract {
   private GraphContract() {}
 
   /**
-   * @throws ModelPackageException naming the file, the tensor and what was expected
+   * @throws AligncapException (MODEL_PACKAGE) naming the file, the tensor and what was expected
    */
   public static void check(
       Manifest.GraphSpec spec, List<Actual> inputs, List<Actual> outputs) {
@@ -40,14 +42,12 @@ public final class GraphContract {
     actual.forEach(a -> byName.put(a.name(), a));
     List<String> declaredNames = declared.stream().map(Manifest.TensorSpec::name).toList();
     if (!byName.keySet().equals(new HashSet<>(declaredNames))) {
-      throw new ModelPackageException(
-          file + ": " + kind + "s are " + byName.keySet() + ", the manifest declares " + declaredNames);
+      throw new AligncapException(MODEL_PACKAGE, file + ": " + kind + "s are " + byName.keySet() + ", the manifest declares " + declaredNames);
     }
     for (Manifest.TensorSpec spec : declared) {
       Actual a = byName.get(spec.name());
       if (!spec.dtype().equals(a.dtype())) {
-        throw new ModelPackageException(
-            file + ": " + kind + " \"" + spec.name() + "\" is " + a.dtype()
+        throw new AligncapException(MODEL_PACKAGE, file + ": " + kind + " \"" + spec.name() + "\" is " + a.dtype()
                 + ", the manifest declares " + spec.dtype());
       }
       long[] want = spec.dims();
@@ -56,8 +56,7 @@ public final class GraphContract {
         ok = want[i] < 0 ? a.dims()[i] < 0 : a.dims()[i] < 0 || a.dims()[i] == want[i];
       }
       if (!ok) {
-        throw new ModelPackageException(
-            file + ": " + kind + " \"" + spec.name() + "\" has shape "
+        throw new AligncapException(MODEL_PACKAGE, file + ": " + kind + " \"" + spec.name() + "\" has shape "
                 + Arrays.toString(a.dims()).replace("-1", "?")
                 + ", the manifest declares " + spec.shape());
       }

@@ -1,7 +1,9 @@
 package io.aligncap.model;
 
+import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
+
+import io.aligncap.AligncapException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.aligncap.ModelPackageException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
@@ -93,8 +95,7 @@ public record Manifest(
   public GraphSpec graph(String key) {
     GraphSpec spec = graphs == null ? null : graphs.get(key);
     if (spec == null) {
-      throw new ModelPackageException(
-          "manifest.json: graphs." + key + " is missing, expected one of " + GRAPH_KEYS);
+      throw new AligncapException(MODEL_PACKAGE, "manifest.json: graphs." + key + " is missing, expected one of " + GRAPH_KEYS);
     }
     return spec;
   }

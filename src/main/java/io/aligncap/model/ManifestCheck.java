@@ -1,8 +1,10 @@
 package io.aligncap.model;
 
+import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
+
 import static io.aligncap.model.GraphNames.*;
 
-import io.aligncap.ModelPackageException;
+import io.aligncap.AligncapException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -93,7 +95,7 @@ final class ManifestCheck {
 
   private static void require(boolean condition, String problem) {
     if (!condition) {
-      throw new ModelPackageException(ModelPackage.MANIFEST + ": " + problem);
+      throw new AligncapException(MODEL_PACKAGE, ModelPackage.MANIFEST + ": " + problem);
     }
   }
 }

@@ -1,5 +1,8 @@
 package io.aligncap.model;
 
+import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
+
+import io.aligncap.AligncapException;
 import java.nio.file.Path;
 
 /**
@@ -16,7 +19,7 @@ public interface ModelFetcher {
    * Downloads every file of the package at {@code location} into a new private directory.
    *
    * @return the directory, holding the files by their path relative to the location
-   * @throws io.aligncap.ModelPackageException naming the location or object when the download fails
+   * @throws AligncapException (MODEL_PACKAGE) naming the location or object when the download fails
    */
   Path fetch(String location);
 }

@@ -1,6 +1,8 @@
 package io.aligncap.model;
 
-import io.aligncap.ModelPackageException;
+import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
+
+import io.aligncap.AligncapException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +24,7 @@ public final class ModelLocator {
   private ModelLocator() {}
 
   /**
-   * @throws ModelPackageException when neither place holds a {@code manifest.json}
+   * @throws AligncapException (MODEL_PACKAGE) when neither place holds a {@code manifest.json}
    */
   public static PackageSource locate(String location, ClassLoader loader) {
     return locate(location, loader, List.of());
@@ -32,7 +34,7 @@ public final class ModelLocator {
    * Like {@link #locate(String, ClassLoader)}, and a {@code scheme://} location is downloaded by
    * the fetcher for that scheme.
    *
-   * @throws ModelPackageException when no fetcher serves the scheme, the download fails, or no
+   * @throws AligncapException (MODEL_PACKAGE) when no fetcher serves the scheme, the download fails, or no
    *     {@code manifest.json} is found
    */
   public static PackageSource locate(
@@ -93,8 +95,8 @@ public final class ModelLocator {
     return java.util.Optional.of(PackageSource.classpath(prefix, loader));
   }
 
-  private static ModelPackageException notFound(String detail) {
-    return new ModelPackageException("model package not found (aligncap.model.path): " + detail);
+  private static AligncapException notFound(String detail) {
+    return new AligncapException(MODEL_PACKAGE, "model package not found (aligncap.model.path): " + detail);
   }
 
   private static String trimSlashes(String s) {

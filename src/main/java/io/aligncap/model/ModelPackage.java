@@ -1,11 +1,13 @@
 package io.aligncap.model;
 
+import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
+
+import io.aligncap.AligncapException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import io.aligncap.ModelPackageException;
 import io.aligncap.inference.Vocabulary;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -43,7 +45,7 @@ public final class ModelPackage {
   /**
    * Reads and verifies the package.
    *
-   * @throws ModelPackageException naming the file and the problem when anything does not match
+   * @throws AligncapException (MODEL_PACKAGE) naming the file and the problem when anything does not match
    */
   public static ModelPackage load(PackageSource source) {
     Manifest manifest = parseManifest(source);
@@ -83,15 +85,13 @@ public final class ModelPackage {
     try {
       return JSON.readValue(bytes, Manifest.class);
     } catch (IOException e) {
-      throw new ModelPackageException(
-          where(source, MANIFEST) + ": not a valid manifest: " + e.getMessage(), e);
+      throw new AligncapException(MODEL_PACKAGE, where(source, MANIFEST) + ": not a valid manifest: " + e.getMessage(), e);
     }
   }
 
   private static void checkFormat(PackageSource source, Manifest manifest) {
     if (!Manifest.FORMAT.equals(manifest.format())) {
-      throw new ModelPackageException(
-          where(source, MANIFEST)
+      throw new AligncapException(MODEL_PACKAGE, where(source, MANIFEST)
               + ": format is \""
               + manifest.format()
               + "\", expected \""
@@ -101,15 +101,14 @@ public final class ModelPackage {
     String version = manifest.formatVersion();
     String major = version == null ? "" : version.split("\\.", 2)[0];
     if (!String.valueOf(Manifest.FORMAT_MAJOR).equals(major)) {
-      throw new ModelPackageException(
-          where(source, MANIFEST)
+      throw new AligncapException(MODEL_PACKAGE, where(source, MANIFEST)
               + ": format_version is "
               + version
               + ", this reader understands major version "
               + Manifest.FORMAT_MAJOR);
     }
     if (manifest.files() == null || manifest.files().isEmpty()) {
-      throw new ModelPackageException(where(source, MANIFEST) + ": \"files\" is missing or empty");
+      throw new AligncapException(MODEL_PACKAGE, where(source, MANIFEST) + ": \"files\" is missing or empty");
     }
   }
 
@@ -120,8 +119,7 @@ public final class ModelPackage {
     for (String key : Manifest.GRAPH_KEYS) {
       String file = manifest.graph(key).file();
       if (!manifest.files().containsKey(file)) {
-        throw new ModelPackageException(
-            where(source, MANIFEST) + ": graph file " + file + " is not listed in \"files\"");
+        throw new AligncapException(MODEL_PACKAGE, where(source, MANIFEST) + ": graph file " + file + " is not listed in \"files\"");
       }
     }
   }
@@ -129,11 +127,10 @@ public final class ModelPackage {
   private static void verify(
       PackageSource source, String file, Manifest.FileEntry entry, byte[] bytes) {
     if (entry == null) {
-      throw new ModelPackageException(where(source, file) + ": not listed in manifest \"files\"");
+      throw new AligncapException(MODEL_PACKAGE, where(source, file) + ": not listed in manifest \"files\"");
     }
     if (bytes.length != entry.bytes()) {
-      throw new ModelPackageException(
-          where(source, file)
+      throw new AligncapException(MODEL_PACKAGE, where(source, file)
               + ": size is "
               + bytes.length
               + " bytes, the manifest says "
@@ -141,8 +138,7 @@ public final class ModelPackage {
     }
     String actual = sha256(bytes);
     if (!actual.equalsIgnoreCase(String.valueOf(entry.sha256()))) {
-      throw new ModelPackageException(
-          where(source, file)
+      throw new AligncapException(MODEL_PACKAGE, where(source, file)
               + ": SHA-256 is "
               + actual
               + ", the manifest says "
@@ -156,13 +152,12 @@ public final class ModelPackage {
     try {
       tokens = JSON.readTree(readFile(source, spec.file())).get("tokens");
     } catch (JsonProcessingException e) {
-      throw new ModelPackageException(where(source, spec.file()) + ": not valid JSON", e);
+      throw new AligncapException(MODEL_PACKAGE, where(source, spec.file()) + ": not valid JSON", e);
     } catch (IOException e) {
-      throw new ModelPackageException(where(source, spec.file()) + ": unreadable", e);
+      throw new AligncapException(MODEL_PACKAGE, where(source, spec.file()) + ": unreadable", e);
     }
     if (tokens == null || !tokens.isArray()) {
-      throw new ModelPackageException(
-          where(source, spec.file()) + ": expected {\"tokens\": [...]} at the top level");
+      throw new AligncapException(MODEL_PACKAGE, where(source, spec.file()) + ": expected {\"tokens\": [...]} at the top level");
     }
     List<String> list = new ArrayList<>(tokens.size());
     tokens.forEach(t -> list.add(t.asText()));
@@ -170,7 +165,7 @@ public final class ModelPackage {
       return new Vocabulary(
           list, spec.size(), spec.padId(), spec.startId(), spec.endId(), spec.unkId());
     } catch (IllegalArgumentException e) {
-      throw new ModelPackageException(where(source, spec.file()) + ": " + e.getMessage(), e);
+      throw new AligncapException(MODEL_PACKAGE, where(source, spec.file()) + ": " + e.getMessage(), e);
     }
   }
 
@@ -178,8 +173,7 @@ public final class ModelPackage {
     try {
       return source.read(file);
     } catch (IOException e) {
-      throw new ModelPackageException(
-          where(source, file) + ": cannot be read (" + e + ")", e);
+      throw new AligncapException(MODEL_PACKAGE, where(source, file) + ": cannot be read (" + e + ")", e);
     }
   }
 

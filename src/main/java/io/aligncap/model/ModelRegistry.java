@@ -1,6 +1,8 @@
 package io.aligncap.model;
 
-import io.aligncap.ModelPackageException;
+import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
+
+import io.aligncap.AligncapException;
 import io.aligncap.config.AligncapConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -27,7 +29,7 @@ public class ModelRegistry {
   /**
    * The loaded package (loading it on first use).
    *
-   * @throws ModelPackageException when the package is missing or does not verify
+   * @throws AligncapException (MODEL_PACKAGE) when the package is missing or does not verify
    */
   public ModelPackage current() {
     ModelPackage pkg = current;

@@ -1,13 +1,15 @@
 package io.aligncap.image;
 
+import static io.aligncap.AligncapException.Kind.UNSUPPORTED_MEDIA_TYPE;
+import static io.aligncap.AligncapException.Kind.IMAGE_TOO_LARGE;
+import static io.aligncap.AligncapException.Kind.INVALID_IMAGE;
+import static io.aligncap.testing.Failures.assertFails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.aligncap.ImageTooLargeException;
-import io.aligncap.InvalidImageException;
-import io.aligncap.UnsupportedMediaTypeException;
+import io.aligncap.AligncapException;
 import io.aligncap.testing.PngBomb;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -97,27 +99,27 @@ class ImageDecoderTest {
   void truncatedFilesAreRejected(String name) {
     byte[] whole = fixture(name);
     byte[] half = Arrays.copyOf(whole, whole.length * 2 / 3);
-    assertThrows(InvalidImageException.class, () -> decoder.decode(half, null));
+    assertFails(INVALID_IMAGE, () -> decoder.decode(half, null));
   }
 
   @Test
   void decompressionBombIsRejectedFromTheHeader() throws IOException {
     byte[] bomb = PngBomb.create(65536, 65536);
     assertTrue(bomb.length < 1_000_000, "the bomb is small: " + bomb.length);
-    ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> decoder.decode(bomb, "image/png"));
+    AligncapException e = assertFails(IMAGE_TOO_LARGE, () -> decoder.decode(bomb, "image/png"));
     assertTrue(e.getMessage().contains("65536x65536"), e.getMessage());
   }
 
   @Test
   void pixelCountLimitApplies() throws IOException {
     ImageDecoder strict = new ImageDecoder(new ImageLimits(1 << 20, 16384, 16384, 799, 256));
-    assertThrows(ImageTooLargeException.class, () -> strict.decode(fixture("rgb8.png"), null));
+    assertFails(IMAGE_TOO_LARGE, () -> strict.decode(fixture("rgb8.png"), null));
   }
 
   @Test
   void byteLimitApplies() {
     ImageDecoder strict = new ImageDecoder(new ImageLimits(100, 16384, 16384, 50_000_000L, 256));
-    assertThrows(ImageTooLargeException.class, () -> strict.decode(fixture("baseline.jpg"), null));
+    assertFails(IMAGE_TOO_LARGE, () -> strict.decode(fixture("baseline.jpg"), null));
   }
 
   @Test
@@ -138,17 +140,17 @@ class ImageDecoderTest {
     BufferedImage small = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
     ByteArrayOutputStream tiff = new ByteArrayOutputStream();
     ImageIO.write(small, "tiff", tiff);
-    assertThrows(UnsupportedMediaTypeException.class, () -> decoder.decode(tiff.toByteArray(), "image/tiff"));
-    assertThrows(UnsupportedMediaTypeException.class, () -> decoder.decode("hello".getBytes(), "text/plain"));
+    assertFails(UNSUPPORTED_MEDIA_TYPE, () -> decoder.decode(tiff.toByteArray(), "image/tiff"));
+    assertFails(UNSUPPORTED_MEDIA_TYPE, () -> decoder.decode("hello".getBytes(), "text/plain"));
   }
 
   @Test
   void garbageAndEmptyBodiesAre400() {
-    assertThrows(InvalidImageException.class, () -> decoder.decode("hello".getBytes(), "image/jpeg"));
-    assertThrows(InvalidImageException.class, () -> decoder.decode(new byte[0], "image/png"));
+    assertFails(INVALID_IMAGE, () -> decoder.decode("hello".getBytes(), "image/jpeg"));
+    assertFails(INVALID_IMAGE, () -> decoder.decode(new byte[0], "image/png"));
     byte[] corrupt = fixture("rgb8.png").clone();
     Arrays.fill(corrupt, 40, corrupt.length - 20, (byte) 7);
-    assertThrows(InvalidImageException.class, () -> decoder.decode(corrupt, "image/png"));
+    assertFails(INVALID_IMAGE, () -> decoder.decode(corrupt, "image/png"));
   }
 
   @Test

@@ -1,12 +1,14 @@
 package io.aligncap.inference;
 
+import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
+import static io.aligncap.testing.Failures.assertFails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aligncap.AligncapException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.aligncap.ModelPackageException;
 import io.aligncap.config.AligncapConfig;
 import io.aligncap.model.ModelPackage;
 import io.aligncap.model.PackageSource;
@@ -52,7 +54,7 @@ class OnnxModelTest {
     token.put("dtype", "int32");
     json.writeValue(dir.resolve("manifest.json").toFile(), manifest);
     ModelPackage pkg = ModelPackage.load(PackageSource.directory(dir)); // files and hashes are fine
-    ModelPackageException e = assertThrows(ModelPackageException.class, () -> new OnnxModel(pkg, inference("cpu")));
+    AligncapException e = assertFails(MODEL_PACKAGE, () -> new OnnxModel(pkg, inference("cpu")));
     String file = manifest.get("graphs").get("decoder").get("file").asText();
     assertTrue(e.getMessage().startsWith(file + ": input \"" + token.get("name").asText() + "\" is int64"), e.getMessage());
   }

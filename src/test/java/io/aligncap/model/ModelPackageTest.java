@@ -1,13 +1,15 @@
 package io.aligncap.model;
 
+import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
+import static io.aligncap.testing.Failures.assertFails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import io.aligncap.AligncapException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.aligncap.ModelPackageException;
 import io.aligncap.testing.TestModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,8 +22,8 @@ class ModelPackageTest {
 
   @TempDir Path tmp;
 
-  static ModelPackageException refused(Path dir) {
-    return assertThrows(ModelPackageException.class, () -> ModelPackage.load(PackageSource.directory(dir)));
+  static AligncapException refused(Path dir) {
+    return assertFails(MODEL_PACKAGE, () -> ModelPackage.load(PackageSource.directory(dir)));
   }
 
   @Test
@@ -40,7 +42,7 @@ class ModelPackageTest {
     ModelPackage.load(source);
     // a relative path that is missing on disk falls back to the same place on the class path
     assertTrue(ModelLocator.locate(TestModel.DIR.toString(), loader).describe().contains("scenes-v1"));
-    ModelPackageException e = assertThrows(ModelPackageException.class, () -> ModelLocator.locate("models/no-such-model", loader));
+    AligncapException e = assertFails(MODEL_PACKAGE, () -> ModelLocator.locate("models/no-such-model", loader));
     assertTrue(e.getMessage().contains("no-such-model"), e.getMessage());
   }
 
@@ -51,7 +53,7 @@ class ModelPackageTest {
     byte[] bytes = Files.readAllBytes(dir.resolve(graph));
     bytes[bytes.length / 2] ^= 1;
     Files.write(dir.resolve(graph), bytes);
-    ModelPackageException e = refused(dir);
+    AligncapException e = refused(dir);
     assertTrue(e.getMessage().contains(graph) && e.getMessage().contains("SHA-256"), e.getMessage());
   }
 
@@ -72,7 +74,7 @@ class ModelPackageTest {
     ObjectNode manifest = (ObjectNode) json.readTree(dir.resolve("manifest.json").toFile());
     manifest.put("format_version", 2);
     json.writeValue(dir.resolve("manifest.json").toFile(), manifest);
-    ModelPackageException e = refused(dir);
+    AligncapException e = refused(dir);
     assertTrue(e.getMessage().contains("manifest.json: format_version is 2"), e.getMessage());
   }
 
@@ -83,7 +85,7 @@ class ModelPackageTest {
     ObjectNode manifest = (ObjectNode) json.readTree(dir.resolve("manifest.json").toFile());
     ((ObjectNode) manifest.get("vocabulary")).put("size", manifest.get("vocabulary").get("size").asInt() + 1);
     json.writeValue(dir.resolve("manifest.json").toFile(), manifest);
-    ModelPackageException e = refused(dir);
+    AligncapException e = refused(dir);
     assertTrue(e.getMessage().contains("log_probs"), e.getMessage());
   }
 }

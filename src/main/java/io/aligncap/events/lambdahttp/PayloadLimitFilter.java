@@ -1,6 +1,8 @@
 package io.aligncap.events.lambdahttp;
 
-import io.aligncap.ImageTooLargeException;
+import static io.aligncap.AligncapException.Kind.IMAGE_TOO_LARGE;
+
+import io.aligncap.AligncapException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -28,8 +30,7 @@ public class PayloadLimitFilter {
       return; // the HTTP layer deals with a malformed header
     }
     if (bytes > config.maxBodyBytes()) {
-      throw new ImageTooLargeException(
-          "the request body is " + bytes + " bytes, more than the " + config.maxBodyBytes()
+      throw new AligncapException(IMAGE_TOO_LARGE, "the request body is " + bytes + " bytes, more than the " + config.maxBodyBytes()
               + " this AWS Lambda function accepts: Lambda's synchronous payload limit is 6 MB and"
               + " API Gateway sends images base64-encoded, so about 4.4 MB of image fits. Send a"
               + " smaller image, or upload it to S3 and let the S3 trigger caption it.");

@@ -1,6 +1,8 @@
 package io.aligncap.model.s3;
 
-import io.aligncap.ModelPackageException;
+import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
+
+import io.aligncap.AligncapException;
 import io.aligncap.model.ModelFetcher;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -42,7 +44,7 @@ public class S3ModelFetcher implements ModelFetcher {
   }
 
   /**
-   * @throws ModelPackageException naming the bucket and key when listing or a download fails, or
+   * @throws AligncapException (MODEL_PACKAGE) naming the bucket and key when listing or a download fails, or
    *     when nothing is stored under the prefix
    */
   @Override
@@ -133,8 +135,7 @@ public class S3ModelFetcher implements ModelFetcher {
     }
   }
 
-  private static ModelPackageException failed(String where, String problem, Throwable cause) {
-    return new ModelPackageException(
-        "model package from S3 (aligncap.model.path): " + where + ": " + problem, cause);
+  private static AligncapException failed(String where, String problem, Throwable cause) {
+    return new AligncapException(MODEL_PACKAGE, "model package from S3 (aligncap.model.path): " + where + ": " + problem, cause);
   }
 }

@@ -1,10 +1,12 @@
 package io.aligncap.model.s3;
 
+import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
+import static io.aligncap.testing.Failures.assertFails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.aligncap.ModelPackageException;
+import io.aligncap.AligncapException;
 import io.aligncap.events.testing.MotoServer;
 import io.aligncap.model.ModelFetcher;
 import io.aligncap.model.ModelLocator;
@@ -126,27 +128,27 @@ class S3ModelFetcherTest {
         b -> b.bucket(BUCKET).key("packages/tampered/" + file), RequestBody.fromBytes(bytes));
 
     PackageSource source = locate("s3://" + BUCKET + "/packages/tampered/");
-    ModelPackageException e =
-        assertThrows(ModelPackageException.class, () -> ModelPackage.load(source));
+    AligncapException e =
+        assertFails(MODEL_PACKAGE, () -> ModelPackage.load(source));
     assertTrue(e.getMessage().contains(file), e.getMessage());
   }
 
   @Test
   void emptyPrefixAndMissingBucketAreNamed() {
-    ModelPackageException empty =
-        assertThrows(ModelPackageException.class, () -> locate("s3://" + BUCKET + "/nothing/"));
+    AligncapException empty =
+        assertFails(MODEL_PACKAGE, () -> locate("s3://" + BUCKET + "/nothing/"));
     assertTrue(empty.getMessage().contains("s3://" + BUCKET + "/nothing/"), empty.getMessage());
 
-    ModelPackageException noBucket =
-        assertThrows(ModelPackageException.class, () -> locate("s3://no-such-bucket/m/"));
+    AligncapException noBucket =
+        assertFails(MODEL_PACKAGE, () -> locate("s3://no-such-bucket/m/"));
     assertTrue(noBucket.getMessage().contains("s3://no-such-bucket/m/"), noBucket.getMessage());
   }
 
   @Test
   void schemeWithoutAFetcherIsRefused() {
-    ModelPackageException e =
-        assertThrows(
-            ModelPackageException.class,
+    AligncapException e =
+        assertFails(
+            MODEL_PACKAGE,
             () -> ModelLocator.locate("gs://b/m/", getClass().getClassLoader(), List.of(fetcher)));
     assertTrue(e.getMessage().contains("gs://"), e.getMessage());
   }
