@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Builds the two Lambda packages for one architecture, where the SAM templates
-# expect them:
-#   deploy/sam/build.sh [x86_64|arm64]            JVM:    target-lambda-http/, target-events/           (template.yaml)
-#   deploy/sam/build.sh --native [x86_64|arm64]   native: target-lambda-http-native/, target-events-native/ (template-native.yaml)
+# Builds the two Lambda packages for one architecture and puts them where
+# deploy/sam/template.yaml expects them, with the template parameters that
+# match them:
+#   deploy/sam/build.sh [x86_64|arm64]            JVM    (Maven build dirs target-lambda-http/, target-events/)
+#   deploy/sam/build.sh --native [x86_64|arm64]   native (target-lambda-http-native/, target-events-native/)
+# Either way: target-sam/http.zip, target-sam/events.zip and
+# target-sam/parameters ("Build=jvm|native Architecture=x86_64|arm64"), which
+# `sam deploy --parameter-overrides $(cat target-sam/parameters) ...` passes on.
 # JVM packages keep only the ONNX Runtime library of that architecture (the
-# jar ships every OS: ~86 MB -> ~43 MB zipped; done by the profiles in pom.xml). Native packages are built in a
-# Mandrel container (Docker or Podman; the container's architecture is the
-# executable's) and get ONNX Runtime's libraries in lib/ plus a bootstrap that
-# points ONNX Runtime at them.
+# jar ships every OS: ~86 MB -> ~43 MB zipped; done by the profiles in
+# pom.xml). Native packages are built in a Mandrel container (Docker or
+# Podman), whose architecture is this machine's: building for the other one is
+# refused up front, and the executable's ELF header is checked against the
+# ONNX Runtime libraries packed beside it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -19,15 +24,27 @@ case "${arch}" in
   arm64) platform=linux-aarch64 ;;
   *) echo "usage: $0 [--native] [x86_64|arm64], got '${arch}'" >&2; exit 2 ;;
 esac
+host="$(uname -m)"
+case "${host}" in aarch64 | arm64) host=arm64 ;; esac
+if ${native} && [[ "${host}" != "${arch}" ]]; then
+  echo "refusing: native-image builds for this machine's architecture (${host}), not ${arch};" \
+       "run '$0 --native ${arch}' on an ${arch} machine" >&2
+  exit 2
+fi
 
-for pair in lambda-http:target-lambda-http lambda-events:target-events; do
-  profile="${pair%%:*}" dir="${pair#*:}"
+out=target-sam
+rm -rf "${out}" && mkdir -p "${out}"
+for pair in lambda-http:target-lambda-http:http lambda-events:target-events:events; do
+  IFS=: read -r profile dir name <<<"${pair}"
   if ! ${native}; then
     # The profiles strip the other platforms' ONNX Runtime libraries (StripNatives).
     mvn -B -ntp -P"${profile}" -Dbuild.dir="${dir}" -Dlambda.onnxruntime.platform="${platform}" -DskipTests package
+    cp "${dir}/function.zip" "${out}/${name}.zip"
     continue
   fi
   dir="${dir}-native"
+  # The builder container sees only the build output, so the ONNX Runtime JNI
+  # metadata is mounted in at /aligncap-native.
   mvn -B -ntp -P"${profile}" -Dbuild.dir="${dir}" -DskipTests package \
     -Dquarkus.native.enabled=true \
     -Dquarkus.package.jar.enabled=false \
@@ -37,17 +54,24 @@ for pair in lambda-http:target-lambda-http lambda-events:target-events; do
     -Dquarkus.native.resources.includes='models/**' \
     -Dquarkus.native.container-runtime-options="-v,${PWD}/deploy/native:/aligncap-native:ro" \
     -Dquarkus.native.additional-build-args="--initialize-at-run-time=ai.onnxruntime,-H:ConfigurationFileDirectories=/aligncap-native/onnxruntime"
-  # The builder container sees only the build output, so the ONNX Runtime JNI
-  # metadata is mounted in at /aligncap-native.
-  ort_jar="$(find "${HOME}/.m2/repository/com/microsoft/onnxruntime/onnxruntime" -name 'onnxruntime-*.jar' | head -n 1)"
-  python3 - "${dir}/function.zip" "${ort_jar}" "${platform}" <<'PY'
-import sys, zipfile
-zip_path, ort_jar, platform = sys.argv[1:]
+  # The ONNX Runtime jar this build compiled against (not whichever version
+  # the Maven cache holds): Quarkus' native-image input lists it.
+  mapfile -t ort_jars < <(find "${dir}" -path '*-native-image-source-jar/lib/*' -name '*onnxruntime*.jar')
+  if [[ ${#ort_jars[@]} -ne 1 ]]; then
+    echo "expected one ONNX Runtime jar in ${dir}/*-native-image-source-jar/lib, found ${#ort_jars[@]}: ${ort_jars[*]:-none}" >&2
+    exit 1
+  fi
+  unpacked="$(mktemp -d)"
+  python3 - "${dir}/function.zip" "${ort_jars[0]}" "${platform}" "${unpacked}" <<'PY'
+import pathlib, sys, zipfile
+zip_path, ort_jar, platform, unpacked = sys.argv[1:]
 with zipfile.ZipFile(zip_path) as z:
     entries = [(i, z.read(i)) for i in z.infolist()]
 with zipfile.ZipFile(ort_jar) as j:
     libs = {n.rsplit("/", 1)[1]: j.read(n) for n in j.namelist()
             if n.startswith(f"ai/onnxruntime/native/{platform}/") and n.endswith(".so")}
+if not libs:
+    sys.exit(f"{ort_jar} has no libraries for {platform}")
 def add(z, name, data, mode):
     info = zipfile.ZipInfo(name)
     info.external_attr = (0o100000 | mode) << 16
@@ -58,12 +82,20 @@ with zipfile.ZipFile(zip_path, "w") as z:
         # Quarkus' bootstrap *is* the executable: keep it as `runner`.
         add(z, "runner" if info.filename == "bootstrap" else info.filename, data,
             0o755 if info.filename == "bootstrap" else (info.external_attr >> 16) & 0o777 or 0o644)
+        if info.filename == "bootstrap":
+            pathlib.Path(unpacked, "runner").write_bytes(data)
     for name, data in libs.items():
         add(z, f"lib/{name}", data, 0o644)
+        pathlib.Path(unpacked, name).write_bytes(data)
     add(z, "bootstrap", b'#!/bin/sh\n'
         b'exec "${LAMBDA_TASK_ROOT:-/var/task}/runner" '
         b'-Donnxruntime.native.path="${LAMBDA_TASK_ROOT:-/var/task}/lib" "$@"\n', 0o755)
-print(f"{zip_path}: bootstrap wrapper + {sorted(libs)} in lib/")
+print(f"{zip_path}: bootstrap wrapper + {sorted(libs)} in lib/ (from {ort_jar})")
 PY
+  deploy/build/check-elf-arch.sh "${platform}" "${unpacked}"/*
+  rm -rf "${unpacked}"
+  cp "${dir}/function.zip" "${out}/${name}.zip"
 done
-ls -l target-lambda-http*/function.zip target-events*/function.zip 2>/dev/null
+echo "Build=$(${native} && echo native || echo jvm) Architecture=${arch}" > "${out}/parameters"
+ls -l "${out}"
+echo "deploy: sam deploy --template-file deploy/sam/template.yaml --parameter-overrides \$(cat ${out}/parameters) InputBucketName=... (see deploy/README.md)"
