@@ -9,7 +9,12 @@ Deployment in the same render, no Deployment has two autoscalers (KEDA makes
 its own HPA), ConfigMaps a pod reads exist, and a KEDA trigger's
 `...FromEnv` variable is defined in the target container's config.
 
-    python deploy/k8s/validate.py --kube 1.30.0 --kube 1.37.0 rendered.yaml...
+With --overlays, the files are renders of overlays meant to run side by side
+in one namespace: no object is in two of them, no Service or
+PodDisruptionBudget of one selects the pods of another, and none ships a
+Namespace (deleting an overlay must not delete the namespace the others use).
+
+    python deploy/k8s/validate.py --kube 1.30.0 --kube 1.37.0 [--overlays] rendered.yaml...
 """
 
 import argparse
@@ -87,14 +92,51 @@ def cross_errors(docs):
     return errors
 
 
+def selects(selector, labels):
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def overlay_errors(renders):
+    """Errors for renders that must coexist in one namespace: {file: [docs]}."""
+    errors, owner = [], {}
+    for f, docs in renders.items():
+        for d in docs:
+            key = (d["kind"], d["metadata"].get("namespace", ""), d["metadata"]["name"])
+            if d["kind"] == "Namespace":
+                errors.append(f"{f} ships Namespace/{key[2]}: deleting this overlay would delete it for all")
+            if key in owner and owner[key] != f:
+                errors.append(f"{key[0]}/{key[2]} is in both {owner[key]} and {f}")
+            owner.setdefault(key, f)
+    for f, docs in renders.items():
+        for other, other_docs in renders.items():
+            if other == f:
+                continue
+            pods = [d["spec"]["template"]["metadata"].get("labels", {})
+                    for d in other_docs if d["kind"] == "Deployment"]
+            for d in docs:
+                if d["kind"] == "Service":
+                    selector = d["spec"].get("selector", {})
+                elif d["kind"] == "PodDisruptionBudget":
+                    selector = d["spec"].get("selector", {}).get("matchLabels", {})
+                else:
+                    continue
+                if any(selects(selector, labels) for labels in pods):
+                    errors.append(f"{f}: {d['kind']}/{d['metadata']['name']} selects pods of {other}")
+    return errors
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kube", action="append", required=True, help="Kubernetes version, e.g. 1.30.0")
+    ap.add_argument("--overlays", action="store_true",
+                    help="the files are overlays that share a namespace: check that they stay apart")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
     passed = failed = 0
+    renders = {}
     for f in args.files:
         docs = [d for d in yaml.safe_load_all(pathlib.Path(f).read_text()) if d]
+        renders[f] = docs
         if not docs:
             failed += 1
             print(f"FAIL {f}: no manifests (did the render fail?)")
@@ -109,6 +151,13 @@ def main():
         for e in cross_errors(docs):
             failed += 1
             print(f"FAIL {f}: {e}")
+    if args.overlays:
+        errs = overlay_errors(renders)
+        for e in errs:
+            failed += 1
+            print(f"FAIL overlays: {e}")
+        if not errs:
+            passed += 1
     print(f"manifests: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
