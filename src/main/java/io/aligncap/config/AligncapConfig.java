@@ -2,6 +2,8 @@ package io.aligncap.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -26,6 +28,8 @@ public interface AligncapConfig {
 
   Api api();
 
+  Aws aws();
+
   /** Where the model package is. */
   interface Model {
     /**
@@ -33,7 +37,7 @@ public interface AligncapConfig {
      * looked up on the class path (the build bundles the default model into the jar), and a
      * {@code classpath:} prefix forces that. {@code s3://bucket/prefix/} downloads every object
      * under the prefix into a private temporary directory at start-up (S3 client settings:
-     * {@code aligncap.events.aws.*}).
+     * {@code aligncap.aws.*}).
      */
     @WithDefault("models/scenes-v1")
     String path();
@@ -145,5 +149,32 @@ public interface AligncapConfig {
 
     @WithDefault("X-API-Key")
     String keyHeader();
+  }
+
+  /**
+   * AWS SDK clients (S3 for an {@code s3://} model path and the event modes, SQS for the worker).
+   * Credentials come from the SDK's default chain.
+   */
+  interface Aws {
+    /** Region; absent: the SDK's default chain ({@code AWS_REGION} on Lambda). */
+    Optional<String> region();
+
+    /** S3 endpoint override (an S3-compatible server); absent: AWS. */
+    Optional<URI> s3Endpoint();
+
+    /** Path-style S3 addressing (most S3-compatible servers need it). */
+    @WithDefault("false")
+    boolean s3PathStyle();
+
+    /** SQS endpoint override; absent: AWS. */
+    Optional<URI> sqsEndpoint();
+
+    /** Attempts per call, first included; throttling (503 SlowDown) and 5xx are retried. */
+    @WithDefault("4")
+    int maxAttempts();
+
+    /** Limit for one call, retries included (an SQS call gets 20 s more: its long poll). */
+    @WithDefault("60s")
+    Duration apiCallTimeout();
   }
 }

@@ -2,7 +2,6 @@ package io.aligncap.events;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -18,8 +17,6 @@ public interface EventsConfig {
   Input input();
 
   Output output();
-
-  Aws aws();
 
   Sqs sqs();
 
@@ -51,30 +48,6 @@ public interface EventsConfig {
     /** Also tag the source object with the result's status and model. */
     @WithDefault("false")
     boolean tagSource();
-  }
-
-  /** AWS SDK clients. Credentials come from the SDK's default chain. */
-  interface Aws {
-    /** Region; absent: the SDK's default chain ({@code AWS_REGION} on Lambda). */
-    Optional<String> region();
-
-    /** S3 endpoint override (an S3-compatible server); absent: AWS. */
-    Optional<URI> s3Endpoint();
-
-    /** Path-style S3 addressing (most S3-compatible servers need it). */
-    @WithDefault("false")
-    boolean s3PathStyle();
-
-    /** SQS endpoint override; absent: AWS. */
-    Optional<URI> sqsEndpoint();
-
-    /** Attempts per call, first included; throttling (503 SlowDown) and 5xx are retried. */
-    @WithDefault("4")
-    int maxAttempts();
-
-    /** Limit for one call, retries included (a long poll adds its wait to this). */
-    @WithDefault("60s")
-    Duration apiCallTimeout();
   }
 
   /** The SQS worker of the container app. */

@@ -4,9 +4,11 @@ import static io.aligncap.AligncapException.Kind.INFERENCE;
 import static io.aligncap.AligncapException.Kind.INVALID_OPTIONS;
 import static io.aligncap.AligncapException.Kind.NOT_READY;
 
+import io.aligncap.model.Vocabulary;
 import io.aligncap.AligncapException;
 import io.aligncap.config.AligncapConfig;
 import io.aligncap.image.DecodedImage;
+import io.aligncap.model.Graph;
 import io.aligncap.model.Manifest;
 import io.aligncap.model.ModelPackage;
 import io.aligncap.model.ModelRegistry;
@@ -132,8 +134,8 @@ public class Captioner {
     Engine e = ready();
     Tokenizer.Tokens tokens = tokens(e, sentence, "sentence");
     StageTimings t = new StageTimings(meters);
-    ImageEncoder.Features f = t.time("image_encoder", () -> e.images().encode(image));
-    float[][] words = t.time("sentence_encoder", () -> e.sentences().encode(List.of(tokens.ids())).get(0));
+    ImageEncoder.Features f = t.time(Graph.IMAGE_ENCODER.key, () -> e.images().encode(image));
+    float[][] words = t.time(Graph.SENTENCE_ENCODER.key, () -> e.sentences().encode(List.of(tokens.ids())).get(0));
     Alignments.Aligned a = t.time("alignment", () -> e.alignments().align(f, words, image, tokens));
     Manifest m = e.pkg().manifest();
     return new AlignmentResult(
@@ -158,8 +160,8 @@ public class Captioner {
       ids.add(tokens(e, sentences.get(i), "candidates[" + i + "]").ids());
     }
     StageTimings t = new StageTimings(meters);
-    ImageEncoder.Features f = t.time("image_encoder", () -> e.images().encode(image));
-    List<float[][]> words = t.time("sentence_encoder", () -> e.sentences().encode(ids));
+    ImageEncoder.Features f = t.time(Graph.IMAGE_ENCODER.key, () -> e.images().encode(image));
+    List<float[][]> words = t.time(Graph.SENTENCE_ENCODER.key, () -> e.sentences().encode(ids));
     List<RankingResult.Ranked> ranked =
         t.time(
             "alignment",
@@ -179,14 +181,14 @@ public class Captioner {
     Manifest m = e.pkg().manifest();
     DecodingPlan plan = DecodingPlan.of(options, config.decoding(), m, image);
     StageTimings t = new StageTimings(meters);
-    ImageEncoder.Features f = t.time("image_encoder", () -> e.images().encode(image));
+    ImageEncoder.Features f = t.time(Graph.IMAGE_ENCODER.key, () -> e.images().encode(image));
     List<BeamSearch.Hypothesis> found =
         t.time(
-            "decoder",
+            Graph.DECODER.key,
             () ->
                 e.beamSearch()
                     .search(
-                        new DecoderStep(e.model(), "decoder", m.decoder(), f.imageBias()),
+                        new DecoderStep(e.model(), Graph.DECODER, m.decoder(), f.imageBias()),
                         plan.beamSize(), plan.maxLength(), plan.alpha()));
     Vocabulary vocab = e.pkg().vocabulary();
     List<Caption> captions =
@@ -208,7 +210,7 @@ public class Captioner {
         box[0] / image.sourceWidth(), box[1] / image.sourceHeight(),
         box[2] / image.sourceWidth(), box[3] / image.sourceHeight()
       };
-      regions.add(new RegionCaption(box, t.time("region_decoder", () -> regionCaption(e, f, normalised))));
+      regions.add(new RegionCaption(box, t.time(Graph.REGION_DECODER.key, () -> regionCaption(e, f, normalised))));
     }
     return new CaptionResult(
         m.modelId(), m.modelVersion(), state.provider(), image.sourceWidth(), image.sourceHeight(),
@@ -223,7 +225,7 @@ public class Captioner {
     BeamSearch.Hypothesis h =
         e.beamSearch()
             .search(
-                new DecoderStep(e.model(), "region_decoder", m.regionDecoder(), bias),
+                new DecoderStep(e.model(), Graph.REGION_DECODER, m.regionDecoder(), bias),
                 1, m.regionDecoder().maxLength(), 0.0)
             .get(0);
     return caption(e.pkg().vocabulary(), h);

@@ -8,6 +8,7 @@ import io.aligncap.AligncapException;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.aligncap.model.Graph;
 import io.aligncap.model.Manifest;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
@@ -23,7 +24,7 @@ import java.util.Map;
 final class DecoderStep implements BeamSearch.StepFunction {
 
   private final OnnxModel model;
-  private final String graph;
+  private final Graph graph;
   private final List<String> states;
   private final int hidden;
   private final int biasSize;
@@ -31,10 +32,10 @@ final class DecoderStep implements BeamSearch.StepFunction {
   private final float[] imageBias;
 
   /**
-   * @param graph "decoder" or "region_decoder"
+   * @param graph {@link Graph#DECODER} or {@link Graph#REGION_DECODER}
    * @param imageBias {@code [bias_size]} for this image (or region)
    */
-  DecoderStep(OnnxModel model, String graph, Manifest.DecoderSpec spec, float[] imageBias) {
+  DecoderStep(OnnxModel model, Graph graph, Manifest.DecoderSpec spec, float[] imageBias) {
     this.model = model;
     this.graph = graph;
     this.states = spec.stateNames();

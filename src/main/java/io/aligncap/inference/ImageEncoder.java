@@ -10,6 +10,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.aligncap.image.DecodedImage;
+import io.aligncap.model.Graph;
 import io.aligncap.model.Manifest;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -45,14 +46,14 @@ final class ImageEncoder {
     long[] shape = {1, image.height(), image.width(), 3};
     try (OnnxTensor pixels =
             OnnxTensor.createTensor(model.env(), ByteBuffer.wrap(image.rgb()), shape, OnnxJavaType.UINT8);
-        OrtSession.Result r = model.session("image_encoder").run(Map.of(PIXELS, pixels))) {
+        OrtSession.Result r = model.session(Graph.IMAGE_ENCODER).run(Map.of(PIXELS, pixels))) {
       return new Features(
           Tensors.floats(r, IMAGE_BIAS),
           Tensors.rows(Tensors.floats(r, REGION_EMBEDDINGS), 0, count, embedding),
           Tensors.rows(Tensors.floats(r, REGION_BIAS), 0, count, regionBiasSize),
           Tensors.rows(Tensors.floats(r, REGION_BOXES), 0, count, 4));
     } catch (OrtException e) {
-      throw new AligncapException(INFERENCE, "image_encoder failed: " + e.getMessage(), e);
+      throw new AligncapException(INFERENCE, Graph.IMAGE_ENCODER + " failed: " + e.getMessage(), e);
     }
   }
 }

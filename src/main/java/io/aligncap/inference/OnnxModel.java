@@ -11,10 +11,11 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.aligncap.config.AligncapConfig;
 import io.aligncap.model.GraphContract;
+import io.aligncap.model.Graph;
 import io.aligncap.model.Manifest;
 import io.aligncap.model.ModelPackage;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -32,7 +33,7 @@ final class OnnxModel implements AutoCloseable {
   private final OrtEnvironment env;
   private final OrtSession.SessionOptions options;
   private final ExecutionProviders.Choice providers;
-  private final Map<String, OrtSession> sessions = new HashMap<>();
+  private final Map<Graph, OrtSession> sessions = new EnumMap<>(Graph.class);
   private volatile boolean closed;
 
   /**
@@ -56,8 +57,8 @@ final class OnnxModel implements AutoCloseable {
     }
     providers = ExecutionProviders.configure(options, config.providers(), config.deviceId());
     try {
-      for (String key : Manifest.GRAPH_KEYS) {
-        sessions.put(key, open(key));
+      for (Graph graph : Graph.values()) {
+        sessions.put(graph, open(graph));
       }
     } catch (RuntimeException e) {
       close();
@@ -66,11 +67,11 @@ final class OnnxModel implements AutoCloseable {
     LOG.infof("ONNX Runtime sessions ready for %s, providers %s", pkg.manifest().modelId(), providers.active());
   }
 
-  private OrtSession open(String key) {
-    Manifest.GraphSpec spec = pkg.manifest().graph(key);
+  private OrtSession open(Graph graph) {
+    Manifest.GraphSpec spec = pkg.manifest().graph(graph);
     OrtSession session;
     try {
-      session = env.createSession(pkg.graphBytes(key), options);
+      session = env.createSession(pkg.graphBytes(graph), options);
     } catch (OrtException e) {
       throw new AligncapException(MODEL_PACKAGE, spec.file() + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
     }
@@ -117,12 +118,11 @@ final class OnnxModel implements AutoCloseable {
     return env;
   }
 
-  /** The session of graph {@code key} (one of {@link Manifest#GRAPH_KEYS}). */
-  OrtSession session(String key) {
+  OrtSession session(Graph graph) {
     if (closed) {
       throw new IllegalStateException("OnnxModel " + pkg.manifest().modelId() + " is closed");
     }
-    return sessions.get(key);
+    return sessions.get(graph);
   }
 
   ModelPackage modelPackage() {

@@ -8,6 +8,7 @@ import io.aligncap.AligncapException;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.aligncap.model.Graph;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,7 @@ final class SentenceEncoder {
         OnnxTensor lengthTensor =
             OnnxTensor.createTensor(model.env(), LongBuffer.wrap(lengths), new long[] {batch});
         OrtSession.Result r =
-            model.session("sentence_encoder").run(Map.of(TOKENS, tokenTensor, LENGTHS, lengthTensor))) {
+            model.session(Graph.SENTENCE_ENCODER).run(Map.of(TOKENS, tokenTensor, LENGTHS, lengthTensor))) {
       float[] flat = Tensors.floats(r, WORD_VECTORS); // (batch, longest, embedding)
       List<float[][]> out = new ArrayList<>(batch);
       for (int b = 0; b < batch; b++) {
@@ -58,7 +59,7 @@ final class SentenceEncoder {
       }
       return out;
     } catch (OrtException e) {
-      throw new AligncapException(INFERENCE, "sentence_encoder failed: " + e.getMessage(), e);
+      throw new AligncapException(INFERENCE, Graph.SENTENCE_ENCODER + " failed: " + e.getMessage(), e);
     }
   }
 }

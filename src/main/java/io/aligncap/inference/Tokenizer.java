@@ -1,5 +1,6 @@
 package io.aligncap.inference;
 
+import io.aligncap.model.Vocabulary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

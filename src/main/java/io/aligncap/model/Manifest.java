@@ -5,6 +5,7 @@ import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
 import io.aligncap.AligncapException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -42,10 +43,6 @@ public record Manifest(
 
   /** The major format version this reader understands. */
   public static final int FORMAT_MAJOR = 1;
-
-  /** The graph keys of {@code graphs} (FORMAT.md "Files"). */
-  public static final List<String> GRAPH_KEYS =
-      List.of("image_encoder", "sentence_encoder", "decoder", "region_decoder");
 
   public record VocabularySpec(String file, int size, int padId, int startId, int endId, int unkId) {}
 
@@ -91,11 +88,11 @@ public record Manifest(
 
   public record FileEntry(long bytes, String sha256) {}
 
-  /** The spec of graph {@code key} (one of {@link #GRAPH_KEYS}). */
-  public GraphSpec graph(String key) {
-    GraphSpec spec = graphs == null ? null : graphs.get(key);
+  /** The spec of {@code graph}. */
+  public GraphSpec graph(Graph graph) {
+    GraphSpec spec = graphs == null ? null : graphs.get(graph.key);
     if (spec == null) {
-      throw new AligncapException(MODEL_PACKAGE, "manifest.json: graphs." + key + " is missing, expected one of " + GRAPH_KEYS);
+      throw new AligncapException(MODEL_PACKAGE, "manifest.json: graphs." + graph + " is missing, expected every one of " + Arrays.toString(Graph.values()));
     }
     return spec;
   }

@@ -45,23 +45,23 @@ final class ManifestCheck {
     int vocab = m.vocabulary().size();
     int embed = m.alignment().embeddingSize();
     int count = regions.count();
-    checkDecoder(m, "decoder", m.decoder(), vocab);
-    checkDecoder(m, "region_decoder", m.regionDecoder(), vocab);
+    checkDecoder(m, Graph.DECODER, m.decoder(), vocab);
+    checkDecoder(m, Graph.REGION_DECODER, m.regionDecoder(), vocab);
 
-    Manifest.GraphSpec enc = m.graph("image_encoder");
-    tensor("image_encoder", enc.inputs(), PIXELS, -1, -1, -1, 3);
-    tensor("image_encoder", enc.outputs(), IMAGE_BIAS, -1, m.decoder().biasSize());
-    tensor("image_encoder", enc.outputs(), REGION_EMBEDDINGS, -1, count, embed);
-    tensor("image_encoder", enc.outputs(), REGION_BIAS, -1, count, m.regionDecoder().biasSize());
-    tensor("image_encoder", enc.outputs(), REGION_BOXES, count, 4);
+    Manifest.GraphSpec enc = m.graph(Graph.IMAGE_ENCODER);
+    tensor(Graph.IMAGE_ENCODER, enc.inputs(), PIXELS, -1, -1, -1, 3);
+    tensor(Graph.IMAGE_ENCODER, enc.outputs(), IMAGE_BIAS, -1, m.decoder().biasSize());
+    tensor(Graph.IMAGE_ENCODER, enc.outputs(), REGION_EMBEDDINGS, -1, count, embed);
+    tensor(Graph.IMAGE_ENCODER, enc.outputs(), REGION_BIAS, -1, count, m.regionDecoder().biasSize());
+    tensor(Graph.IMAGE_ENCODER, enc.outputs(), REGION_BOXES, count, 4);
 
-    Manifest.GraphSpec sent = m.graph("sentence_encoder");
-    tensor("sentence_encoder", sent.inputs(), TOKENS, -1, -1);
-    tensor("sentence_encoder", sent.inputs(), LENGTHS, -1);
-    tensor("sentence_encoder", sent.outputs(), WORD_VECTORS, -1, -1, embed);
+    Manifest.GraphSpec sent = m.graph(Graph.SENTENCE_ENCODER);
+    tensor(Graph.SENTENCE_ENCODER, sent.inputs(), TOKENS, -1, -1);
+    tensor(Graph.SENTENCE_ENCODER, sent.inputs(), LENGTHS, -1);
+    tensor(Graph.SENTENCE_ENCODER, sent.outputs(), WORD_VECTORS, -1, -1, embed);
   }
 
-  private static void checkDecoder(Manifest m, String key, Manifest.DecoderSpec d, int vocab) {
+  private static void checkDecoder(Manifest m, Graph key, Manifest.DecoderSpec d, int vocab) {
     require(d.stateNames() != null && !d.stateNames().isEmpty(), key + ".state_names is empty");
     require(d.maxLength() > 0, key + ".max_length must be > 0");
     Manifest.GraphSpec g = m.graph(key);
@@ -78,7 +78,7 @@ final class ManifestCheck {
    * Requires tensor {@code name} in {@code list} with the given rank; an expected dimension of
    * -1 accepts any (symbolic or fixed) declared dimension, others must match a fixed one.
    */
-  private static void tensor(String graph, List<Manifest.TensorSpec> list, String name, long... expected) {
+  private static void tensor(Graph graph, List<Manifest.TensorSpec> list, String name, long... expected) {
     Manifest.TensorSpec t =
         list == null ? null : list.stream().filter(s -> name.equals(s.name())).findFirst().orElse(null);
     require(t != null, "graphs." + graph + " does not declare tensor \"" + name + "\"");

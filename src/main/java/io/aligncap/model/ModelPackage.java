@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import io.aligncap.inference.Vocabulary;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -73,8 +72,8 @@ public final class ModelPackage {
    * The bytes of a graph file (e.g. {@code decoder}), verified again against the manifest so that
    * a file replaced after start-up checks is still caught.
    */
-  public byte[] graphBytes(String graphKey) {
-    String file = manifest.graph(graphKey).file();
+  public byte[] graphBytes(Graph graph) {
+    String file = manifest.graph(graph).file();
     byte[] bytes = readFile(source, file);
     verify(source, file, manifest.files().get(file), bytes);
     return bytes;
@@ -116,8 +115,8 @@ public final class ModelPackage {
     for (Map.Entry<String, Manifest.FileEntry> e : manifest.files().entrySet()) {
       verify(source, e.getKey(), e.getValue(), readFile(source, e.getKey()));
     }
-    for (String key : Manifest.GRAPH_KEYS) {
-      String file = manifest.graph(key).file();
+    for (Graph graph : Graph.values()) {
+      String file = manifest.graph(graph).file();
       if (!manifest.files().containsKey(file)) {
         throw new AligncapException(MODEL_PACKAGE, where(source, MANIFEST) + ": graph file " + file + " is not listed in \"files\"");
       }

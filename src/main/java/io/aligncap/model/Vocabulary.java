@@ -1,4 +1,4 @@
-package io.aligncap.inference;
+package io.aligncap.model;
 
 import java.util.HashMap;
 import java.util.List;

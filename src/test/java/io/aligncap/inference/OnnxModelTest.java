@@ -10,6 +10,7 @@ import io.aligncap.AligncapException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aligncap.config.AligncapConfig;
+import io.aligncap.model.Graph;
 import io.aligncap.model.ModelPackage;
 import io.aligncap.model.PackageSource;
 import io.aligncap.testing.TestModel;
@@ -41,7 +42,7 @@ class OnnxModelTest {
       assertEquals("cpu", model.providers().primary());
       assertEquals(2, model.providers().skipped().size(), model.providers().skipped().toString());
       model.close();
-      assertThrows(IllegalStateException.class, () -> model.session("decoder"));
+      assertThrows(IllegalStateException.class, () -> model.session(Graph.DECODER));
     }
   }
 

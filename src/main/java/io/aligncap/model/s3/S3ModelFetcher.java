@@ -21,9 +21,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * Loads {@code aligncap.model.path=s3://bucket/prefix/} at start-up: every object under the
  * prefix is downloaded into a private temporary directory (kept for the process's life, since
- * graph files are read again when sessions are created). The S3 client is the event modes' one
- * ({@code io.aligncap.events.s3.AwsClients}: region, endpoint, path style, retries), built only
- * when an {@code s3://} path is configured. Needs {@code s3:ListBucket} on the prefix and
+ * graph files are read again when sessions are created). The S3 client is the service's one
+ * ({@code io.aligncap.aws.AwsClients}, {@code aligncap.aws.*}), built only when an {@code s3://}
+ * path is configured. Needs {@code s3:ListBucket} on the prefix and
  * {@code s3:GetObject} on its keys.
  */
 @ApplicationScoped

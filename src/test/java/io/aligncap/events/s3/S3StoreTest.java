@@ -36,7 +36,7 @@ class S3StoreTest {
     Map<String, String> config = servers.start();
     client =
         S3Client.builder()
-            .endpointOverride(java.net.URI.create(config.get("aligncap.events.aws.s3-endpoint")))
+            .endpointOverride(java.net.URI.create(config.get("aligncap.aws.s3-endpoint")))
             .forcePathStyle(true)
             .region(Region.US_EAST_1)
             .credentialsProvider(

@@ -77,11 +77,11 @@ public class EventsTestResource implements QuarkusTestResourceLifecycleManager {
             .queueUrl();
 
     Map<String, String> config = new HashMap<>();
-    config.put("aligncap.events.aws.region", REGION);
-    config.put("aligncap.events.aws.s3-endpoint", s3Proxy.endpoint().toString());
-    config.put("aligncap.events.aws.s3-path-style", "true");
-    config.put("aligncap.events.aws.sqs-endpoint", sqsProxy.endpoint().toString());
-    config.put("aligncap.events.aws.api-call-timeout", "20s");
+    config.put("aligncap.aws.region", REGION);
+    config.put("aligncap.aws.s3-endpoint", s3Proxy.endpoint().toString());
+    config.put("aligncap.aws.s3-path-style", "true");
+    config.put("aligncap.aws.sqs-endpoint", sqsProxy.endpoint().toString());
+    config.put("aligncap.aws.api-call-timeout", "20s");
     config.put("aligncap.events.output.tag-source", "true");
     config.put("aligncap.events.sqs.queue-url", queueUrl);
     return config;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aligncap.AligncapException;
 import io.aligncap.events.testing.MotoServer;
+import io.aligncap.model.Graph;
 import io.aligncap.model.ModelFetcher;
 import io.aligncap.model.ModelLocator;
 import io.aligncap.model.ModelPackage;
@@ -108,8 +109,8 @@ class S3ModelFetcherTest {
 
     assertEquals(TestModel.manifest().get("model_id").asText(), pkg.manifest().modelId());
     assertTrue(pkg.location().startsWith("s3://" + BUCKET + "/packages/scenes-v1/"), pkg.location());
-    String decoder = pkg.manifest().graph("decoder").file();
-    assertTrue(pkg.graphBytes("decoder").length > 0, decoder);
+    String decoder = pkg.manifest().graph(Graph.DECODER).file();
+    assertTrue(pkg.graphBytes(Graph.DECODER).length > 0, decoder);
   }
 
   @Test
