@@ -95,8 +95,9 @@ done
 kube_args=()
 for v in "${KUBE_VERSIONS[@]}"; do kube_args+=(--kube "${v}"); done
 "${venv}/bin/python" deploy/k8s/validate.py "${kube_args[@]}" "${out}/namespace.yaml"
-"${venv}/bin/python" deploy/k8s/validate.py "${kube_args[@]}" --overlays "${rendered[@]}"
-check "kustomize ${KUSTOMIZE} render + schema validation (k8s ${KUBE_VERSIONS[*]}, KEDA pinned): namespace + ${#rendered[@]} overlays, distinct names and selectors"
+"${venv}/bin/python" deploy/k8s/validate.py "${kube_args[@]}" --overlays \
+  --trust-policy deploy/k8s/worker-trust-policy.json "${rendered[@]}"
+check "kustomize ${KUSTOMIZE} render + schema validation (k8s ${KUBE_VERSIONS[*]}, KEDA pinned): namespace + ${#rendered[@]} overlays, distinct names and selectors, IRSA trust admits the worker and KEDA"
 
 # ---------------------------------------------------------------- containers
 "${venv}/bin/hadolint" deploy/docker/Dockerfile.*

@@ -14,7 +14,13 @@ in one namespace: no object is in two of them, no Service or
 PodDisruptionBudget of one selects the pods of another, and none ships a
 Namespace (deleting an overlay must not delete the namespace the others use).
 
-    python deploy/k8s/validate.py --kube 1.30.0 --kube 1.37.0 [--overlays] rendered.yaml...
+With --trust-policy, every ServiceAccount that carries an IRSA role
+(eks.amazonaws.com/role-arn) must be a subject of that IAM trust policy, and so
+must KEDA's operator when a TriggerAuthentication uses identityOwner: workload
+(KEDA then assumes the workload's role with its own token).
+
+    python deploy/k8s/validate.py --kube 1.30.0 --kube 1.37.0 [--overlays] \
+        [--trust-policy worker-trust-policy.json] rendered.yaml...
 """
 
 import argparse
@@ -125,11 +131,36 @@ def overlay_errors(renders):
     return errors
 
 
+KEDA_OPERATOR = "system:serviceaccount:keda:keda-operator"
+
+
+def trust_errors(f, docs, policy):
+    subjects = set()
+    for st in policy["Statement"]:
+        for cond in st.get("Condition", {}).values():
+            for key, value in cond.items():
+                if key.endswith(":sub"):
+                    subjects.update(value if isinstance(value, list) else [value])
+    errors = []
+    for d in docs:
+        annotations = d["metadata"].get("annotations") or {}
+        if d["kind"] == "ServiceAccount" and "eks.amazonaws.com/role-arn" in annotations:
+            sub = f"system:serviceaccount:{d['metadata'].get('namespace', 'default')}:{d['metadata']['name']}"
+            if sub not in subjects:
+                errors.append(f"{f}: ServiceAccount {sub} has an IRSA role, but the trust policy admits only {sorted(subjects)}")
+        if d["kind"] == "TriggerAuthentication" and \
+                d["spec"].get("podIdentity", {}).get("identityOwner") == "workload" and KEDA_OPERATOR not in subjects:
+            errors.append(f"{f}: TriggerAuthentication/{d['metadata']['name']} has KEDA assume the workload's role, "
+                          f"but the trust policy does not admit {KEDA_OPERATOR}")
+    return errors
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kube", action="append", required=True, help="Kubernetes version, e.g. 1.30.0")
     ap.add_argument("--overlays", action="store_true",
                     help="the files are overlays that share a namespace: check that they stay apart")
+    ap.add_argument("--trust-policy", help="IAM trust policy JSON of the IRSA role(s) in the renders")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
     passed = failed = 0
@@ -151,6 +182,14 @@ def main():
         for e in cross_errors(docs):
             failed += 1
             print(f"FAIL {f}: {e}")
+    if args.trust_policy:
+        policy = json.loads(pathlib.Path(args.trust_policy).read_text())
+        errs = [e for f, docs in renders.items() for e in trust_errors(f, docs, policy)]
+        for e in errs:
+            failed += 1
+            print(f"FAIL trust policy: {e}")
+        if not errs:
+            passed += 1
     if args.overlays:
         errs = overlay_errors(renders)
         for e in errs:
