@@ -6,7 +6,9 @@ managed java runtimes use), starts a fresh JVM on the unzipped function.zip,
 hands it one API Gateway HTTP API (payload 2.0) event: POST /v1/captions with
 an image, and reports the time from JVM launch to the function's response.
 No SnapStart, no network download of the package: this is the upper bound a
-restore avoids, on this machine's CPUs.
+restore avoids, on this machine's CPUs. It also reports the JVM's CPU time up
+to init's end, all threads and the main one, which competing load does not
+inflate, and estimates init at Lambda memory sizes from it.
 
   python3 deploy/sam/coldstart.py target-lambda-http/function.zip IMAGE.png --runs 3 \\
       [--env ALIGNCAP_MODEL_PATH=/path/to/model]
@@ -72,6 +74,7 @@ def one_run(task_root, classpath, event, extra_env):
                 return
             RuntimeApi.served = True
             result["first_next"] = time.monotonic()
+            result["cpu"] = cpu_seconds(result["pid"])
             self.send_response(200)
             for k, v in {"Lambda-Runtime-Aws-Request-Id": "cold-1",
                          "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + 60000),
@@ -103,6 +106,7 @@ def one_run(task_root, classpath, event, extra_env):
     proc = subprocess.Popen(["java", "-cp", classpath, "com.amazonaws.services.lambda.runtime.api.client.AWSLambda",
                              env["_HANDLER"]], env=env, cwd=task_root,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    result["pid"] = proc.pid
     ok = done.wait(300)
     proc.kill()
     err = proc.communicate()[1].decode(errors="replace")
@@ -110,7 +114,28 @@ def one_run(task_root, classpath, event, extra_env):
     if not ok or not result["path"].endswith("/response"):
         sys.exit(f"no response (posted to {result.get('path')}): {result.get('body', b'')[:500]!r}\n{err[-2000:]}")
     response = json.loads(result["body"])
-    return result["first_next"] - start, result["end"] - start, response.get("statusCode")
+    return result["first_next"] - start, result["end"] - start, response.get("statusCode"), result["cpu"]
+
+
+def cpu_seconds(pid):
+    """CPU time of a process so far: (all threads, its busiest thread), seconds of user + system.
+
+    Unlike wall time it does not grow when other work competes for the CPUs, so
+    it estimates init on Lambda, where a function has its memory's share of
+    vCPUs to itself: the busiest thread (the one running Quarkus' start-up)
+    is serial work, the rest (JIT, GC) runs beside it.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    total = main = 0.0
+    for stat in pathlib.Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a thread that ended meanwhile
+        t = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        total += t
+        main = max(main, t)
+    return total, main
 
 
 def main():
@@ -124,6 +149,7 @@ def main():
     event = event_for(pathlib.Path(args.image))
     ric = ric_classpath()
     size = os.path.getsize(args.function_zip)
+    cpus = []
     for i in range(args.runs):
         with tempfile.TemporaryDirectory() as task_root:
             t0 = time.monotonic()
@@ -131,9 +157,16 @@ def main():
                 z.extractall(task_root)
             unzip = time.monotonic() - t0
             cp = ":".join([task_root, f"{task_root}/lib/*"] + ric)
-            init, total, status = one_run(task_root, cp, event, extra_env)
+            init, total, status, (cpu, main_cpu) = one_run(task_root, cp, event, extra_env)
+            cpus.append((cpu, main_cpu))
             print(f"run {i + 1}: package {size / 1e6:.1f} MB, unzip {unzip:.2f} s, init {init:.2f} s, "
-                  f"init + first POST /v1/captions {total:.2f} s (HTTP {status})")
+                  f"init + first POST /v1/captions {total:.2f} s (HTTP {status}); "
+                  f"init CPU {cpu:.2f} s, {main_cpu:.2f} s of it on the busiest thread")
+    # Lambda gives a function 1 vCPU per 1769 MB: init takes at least the busiest
+    # thread's CPU time, and at least all threads' CPU time spread over the vCPUs.
+    cpu, main_cpu = max(cpus)
+    estimates = ", ".join(f"{mb} MB {max(main_cpu, cpu / (mb / 1769)):.1f} s" for mb in (1769, 2048, 3008, 3538))
+    print(f"init estimate from the largest CPU time (no waiting on I/O counted): {estimates}")
 
 
 if __name__ == "__main__":
