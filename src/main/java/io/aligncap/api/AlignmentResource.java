@@ -1,6 +1,5 @@
 package io.aligncap.api;
 
-import io.aligncap.image.ImageDecoder;
 import io.aligncap.inference.AlignmentResult;
 import io.aligncap.inference.Captioner;
 import jakarta.ws.rs.Consumes;
@@ -26,11 +25,9 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Tag(name = "alignments", description = "Which region of the image each word of a sentence refers to")
 public class AlignmentResource {
 
-  private final ImageDecoder decoder;
   private final Captioner captioner;
 
-  AlignmentResource(ImageDecoder decoder, Captioner captioner) {
-    this.decoder = decoder;
+  AlignmentResource(Captioner captioner) {
     this.captioner = captioner;
   }
 
@@ -44,14 +41,14 @@ public class AlignmentResource {
   @APIResponse(responseCode = "422", description = "Empty or too long sentence")
   public AlignmentResult json(AlignmentRequest request) {
     AlignmentRequest r = request == null ? new AlignmentRequest(null, null) : request;
-    return align(RequestParsing.base64(r.image()), null, r.sentence());
+    return captioner.align(RequestParsing.base64(r.image()), null, r.sentence());
   }
 
   @POST
   @Consumes(MediaType.MULTIPART_FORM_DATA)
   @Operation(summary = "Align a sentence to an uploaded image (fields `image`, `sentence`)", description = ApiDocs.ALIGN)
   public AlignmentResult multipart(@RestForm("image") FileUpload image, @RestForm("sentence") String sentence) {
-    return align(RequestParsing.bytes(image), RequestParsing.contentType(image), sentence);
+    return captioner.align(RequestParsing.bytes(image), RequestParsing.contentType(image), sentence);
   }
 
   @POST
@@ -59,11 +56,6 @@ public class AlignmentResource {
   @Operation(summary = "Align the query's `sentence` to an image sent as the raw body", description = ApiDocs.ALIGN)
   public AlignmentResult raw(
       byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @RestQuery("sentence") String sentence) {
-    return align(body, contentType, sentence);
-  }
-
-  private AlignmentResult align(byte[] bytes, String contentType, String sentence) {
-    ImageInput input = ImageInput.decode(decoder, bytes, contentType);
-    return captioner.align(input.image(), sentence).withTiming(ImageInput.STAGE, input.decodeMs());
+    return captioner.align(body, contentType, sentence);
   }
 }

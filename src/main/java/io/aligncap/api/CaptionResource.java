@@ -1,7 +1,5 @@
 package io.aligncap.api;
 
-import io.aligncap.image.ImageDecoder;
-import io.aligncap.inference.CaptionOptions;
 import io.aligncap.inference.CaptionResult;
 import io.aligncap.inference.Captioner;
 import jakarta.ws.rs.Consumes;
@@ -24,19 +22,17 @@ import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
- * {@code POST /v1/captions}: the image as the raw body, a multipart form, or JSON with base64;
- * decoded and handed to {@link Captioner}.
+ * {@code POST /v1/captions}: the image as the raw body, a multipart form, or JSON with base64,
+ * handed to {@link Captioner} as bytes with the options.
  */
 @Path("/v1/captions")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "captions", description = "Captions of a whole image and of boxes in it")
 public class CaptionResource {
 
-  private final ImageDecoder decoder;
   private final Captioner captioner;
 
-  CaptionResource(ImageDecoder decoder, Captioner captioner) {
-    this.decoder = decoder;
+  CaptionResource(Captioner captioner) {
     this.captioner = captioner;
   }
 
@@ -55,13 +51,14 @@ public class CaptionResource {
   public CaptionResult raw(
       byte[] body,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-      @Parameter(description = "1 (greedy) to 10", example = "3") @RestQuery("beam_size") String beamSize,
+      @Parameter(description = "Beam size, 1 (greedy) or more", example = "3") @RestQuery("beam_size") String beamSize,
       @Parameter(description = "Most words per caption") @RestQuery("max_length") String maxLength,
       @Parameter(description = "Length normalisation exponent alpha") @RestQuery("length_normalization") String alpha,
       @Parameter(description = "Number of captions (n-best) to return") @RestQuery("results") String results,
       @Parameter(description = "A box to caption, x0,y0,x1,y1 in pixels (e.g. 10,10,120,90); repeat for more")
           @RestQuery("regions") List<String> regions) {
-    return caption(body, contentType, RequestParsing.options(beamSize, maxLength, alpha, results, regions));
+    return captioner.caption(
+        body, contentType, RequestParsing.options(beamSize, maxLength, alpha, results, regions));
   }
 
   @POST
@@ -74,7 +71,7 @@ public class CaptionResource {
       @RestForm("length_normalization") String alpha,
       @RestForm("results") String results,
       @RestForm("regions") List<String> regions) {
-    return caption(
+    return captioner.caption(
         RequestParsing.bytes(image), RequestParsing.contentType(image),
         RequestParsing.options(beamSize, maxLength, alpha, results, regions));
   }
@@ -83,15 +80,7 @@ public class CaptionResource {
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(summary = "Caption a base64-encoded image", description = ApiDocs.CAPTION)
   public CaptionResult json(CaptionRequest request) {
-    CaptionRequest r = request == null ? new CaptionRequest(null, null, null, null, null, null) : request;
-    return caption(
-        RequestParsing.base64(r.image()), null,
-        new CaptionOptions(r.beamSize(), r.maxLength(), r.lengthNormalization(), r.results(),
-            r.regions() == null ? List.of() : r.regions()));
-  }
-
-  private CaptionResult caption(byte[] bytes, String contentType, CaptionOptions options) {
-    ImageInput input = ImageInput.decode(decoder, bytes, contentType);
-    return captioner.caption(input.image(), options).withTiming(ImageInput.STAGE, input.decodeMs());
+    CaptionRequest r = request == null ? CaptionRequest.EMPTY : request;
+    return captioner.caption(RequestParsing.base64(r.image()), null, r.options());
   }
 }

@@ -1,6 +1,5 @@
 package io.aligncap.api;
 
-import io.aligncap.image.ImageDecoder;
 import io.aligncap.inference.Captioner;
 import io.aligncap.inference.RankingResult;
 import jakarta.ws.rs.Consumes;
@@ -27,11 +26,9 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Tag(name = "rankings", description = "Which sentences describe the image best")
 public class RankingResource {
 
-  private final ImageDecoder decoder;
   private final Captioner captioner;
 
-  RankingResource(ImageDecoder decoder, Captioner captioner) {
-    this.decoder = decoder;
+  RankingResource(Captioner captioner) {
     this.captioner = captioner;
   }
 
@@ -45,14 +42,14 @@ public class RankingResource {
   @APIResponse(responseCode = "422", description = "No candidates, too many, or an empty one")
   public RankingResult json(RankingRequest request) {
     RankingRequest r = request == null ? new RankingRequest(null, null) : request;
-    return rank(RequestParsing.base64(r.image()), null, r.candidates());
+    return captioner.rank(RequestParsing.base64(r.image()), null, r.candidates());
   }
 
   @POST
   @Consumes(MediaType.MULTIPART_FORM_DATA)
   @Operation(summary = "Rank candidates (repeated field `candidates`) for an uploaded image", description = ApiDocs.RANK)
   public RankingResult multipart(@RestForm("image") FileUpload image, @RestForm("candidates") List<String> candidates) {
-    return rank(RequestParsing.bytes(image), RequestParsing.contentType(image), candidates);
+    return captioner.rank(RequestParsing.bytes(image), RequestParsing.contentType(image), candidates);
   }
 
   @POST
@@ -61,11 +58,6 @@ public class RankingResource {
   public RankingResult raw(
       byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
       @RestQuery("candidates") List<String> candidates) {
-    return rank(body, contentType, candidates);
-  }
-
-  private RankingResult rank(byte[] bytes, String contentType, List<String> candidates) {
-    ImageInput input = ImageInput.decode(decoder, bytes, contentType);
-    return captioner.rank(input.image(), candidates).withTiming(ImageInput.STAGE, input.decodeMs());
+    return captioner.rank(body, contentType, candidates);
   }
 }

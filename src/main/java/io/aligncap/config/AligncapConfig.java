@@ -123,6 +123,10 @@ public interface AligncapConfig {
     @WithDefault("0.0")
     double defaultLengthNormalization();
 
+    /** Largest alpha a request may ask for (beyond it, ranking is all about length). */
+    @WithDefault("10.0")
+    double maxLengthNormalization();
+
     @WithDefault("1")
     int defaultResults();
 

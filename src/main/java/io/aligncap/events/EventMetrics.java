@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Counters of the event modes on {@code /q/metrics}: objects by outcome, inferences run, and
- * transient failures. "Inferences" counts captioner calls, so duplicates that did no work show
+ * transient failures. "Inferences" counts images captioned, so duplicates that did no work show
  * up as outcomes without a matching inference.
  */
 @ApplicationScoped

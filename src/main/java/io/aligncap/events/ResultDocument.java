@@ -29,7 +29,7 @@ public record ResultDocument(
     String schema,
     String status,
     SourceInfo source,
-    ModelInfo model,
+    Model model,
     CaptionResult result,
     ErrorInfo error,
     Map<String, Long> timingsMs,
@@ -50,7 +50,7 @@ public record ResultDocument(
       Instant eventTime) {}
 
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record ModelInfo(String id, String version) {}
+  public record Model(String id, String version) {}
 
   /**
    * @param type a stable name for the failure, e.g. {@code invalid_image}, {@code source_missing}
@@ -61,13 +61,13 @@ public record ResultDocument(
   public record ErrorInfo(String type, String title, String detail) {}
 
   static ResultDocument succeeded(
-      SourceInfo source, ModelInfo model, CaptionResult result, Map<String, Long> timingsMs) {
+      SourceInfo source, Model model, CaptionResult result, Map<String, Long> timingsMs) {
     return new ResultDocument(
         SCHEMA, "succeeded", source, model, result, null, timingsMs, Instant.now());
   }
 
   static ResultDocument failed(
-      SourceInfo source, ModelInfo model, ErrorInfo error, Map<String, Long> timingsMs) {
+      SourceInfo source, Model model, ErrorInfo error, Map<String, Long> timingsMs) {
     return new ResultDocument(
         SCHEMA, "failed", source, model, null, error, timingsMs, Instant.now());
   }

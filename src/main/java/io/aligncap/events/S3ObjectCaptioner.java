@@ -5,16 +5,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aligncap.config.AligncapConfig;
 import io.aligncap.events.ResultDocument.ErrorInfo;
-import io.aligncap.events.ResultDocument.ModelInfo;
+import io.aligncap.events.ResultDocument.Model;
 import io.aligncap.events.ResultDocument.SourceInfo;
 import io.aligncap.events.s3.S3Store;
-import io.aligncap.image.DecodedImage;
-import io.aligncap.image.ImageDecoder;
 import io.aligncap.inference.CaptionOptions;
 import io.aligncap.inference.CaptionResult;
 import io.aligncap.inference.Captioner;
+import io.aligncap.inference.ServedModel;
 import io.aligncap.model.Manifest;
-import io.aligncap.model.ModelRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -46,9 +44,8 @@ public class S3ObjectCaptioner {
   private static final String JSON_TYPE = "application/json";
 
   private final S3Store store;
-  private final ImageDecoder decoder;
   private final Captioner captioner;
-  private final ModelRegistry registry;
+  private final ServedModel served;
   private final EventMetrics metrics;
   private final ObjectMapper json;
   private final ObjectRules rules;
@@ -62,17 +59,15 @@ public class S3ObjectCaptioner {
       EventsConfig config,
       AligncapConfig core,
       S3Store store,
-      ImageDecoder decoder,
       Captioner captioner,
-      ModelRegistry registry,
+      ServedModel served,
       EventMetrics metrics,
       ObjectMapper json) {
     this.rules = ObjectRules.from(config, core.image().maxBytes());
     this.tagSource = config.output().tagSource();
     this.store = store;
-    this.decoder = decoder;
     this.captioner = captioner;
-    this.registry = registry;
+    this.served = served;
     this.metrics = metrics;
     this.json = json;
   }
@@ -121,7 +116,7 @@ public class S3ObjectCaptioner {
             resolved, null, "too_large", "Image too large", sizeDetail(resolved.size()), 0, 0);
       }
     }
-    Manifest m = registry.manifest();
+    Manifest m = served.manifest();
     String resultKey = rules.resultKey(resolved, m.modelId(), m.modelVersion());
     CompletableFuture<Outcome> mine = new CompletableFuture<>();
     CompletableFuture<Outcome> running = inFlight.putIfAbsent(resultKey, mine);
@@ -167,9 +162,8 @@ public class S3ObjectCaptioner {
     long t1 = System.nanoTime();
     CaptionResult result;
     try {
-      DecodedImage image = decoder.decode(source.bytes(), source.contentType());
+      result = captioner.caption(source.bytes(), source.contentType(), CaptionOptions.defaults());
       metrics.inference();
-      result = captioner.caption(image, CaptionOptions.defaults());
     } catch (AligncapException e) {
       if (e.kind().transientFailure || e.kind().status >= 500) {
         throw new TransientEventException(ref, "captioning failed: " + e.getMessage(), e);
@@ -186,7 +180,7 @@ public class S3ObjectCaptioner {
   private Outcome failAndRecord(
       ObjectRef ref, S3Store.Source source, String type, String title, String detail, long t0,
       long t1) {
-    Manifest m = registry.manifest();
+    Manifest m = served.manifest();
     if (ref.versionId() == null && ref.eTag() == null) {
       return new Outcome(Outcome.Status.FAILED, ref, null, type + ": " + detail);
     }
@@ -222,7 +216,7 @@ public class S3ObjectCaptioner {
   }
 
   private void tag(ObjectRef ref, String status) {
-    Manifest m = registry.manifest();
+    Manifest m = served.manifest();
     try {
       store.tag(
           ref,
@@ -265,9 +259,9 @@ public class S3ObjectCaptioner {
     return e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
   }
 
-  private ModelInfo model() {
-    Manifest m = registry.manifest();
-    return new ModelInfo(m.modelId(), m.modelVersion());
+  private Model model() {
+    Manifest m = served.manifest();
+    return new Model(m.modelId(), m.modelVersion());
   }
 
   private static SourceInfo sourceInfo(ObjectRef ref, S3Store.Source source) {

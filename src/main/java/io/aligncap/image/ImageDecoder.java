@@ -7,10 +7,6 @@ import static io.aligncap.AligncapException.Kind.UNSUPPORTED_MEDIA_TYPE;
 import io.aligncap.AligncapException;
 import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
-import io.aligncap.config.AligncapConfig;
-import io.aligncap.model.ModelRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -18,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
@@ -34,28 +29,12 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * before any pixel is decoded, large images are subsampled towards the model's input while
  * decoding, a truncated file is rejected, and EXIF orientation is applied.
  */
-@ApplicationScoped
-public class ImageDecoder {
+public final class ImageDecoder {
 
-  private final Supplier<ImageLimits> limits;
+  private final ImageLimits limits;
 
-  @Inject
-  ImageDecoder(AligncapConfig config, ModelRegistry registry) {
-    this.limits =
-        () ->
-            new ImageLimits(
-                config.image().maxBytes(),
-                config.image().maxWidth(),
-                config.image().maxHeight(),
-                config.image().maxPixels(),
-                config.image().subsample()
-                    ? registry.manifest().image().maxSubsampleSide()
-                    : Integer.MAX_VALUE);
-  }
-
-  /** A decoder with fixed limits, for use outside CDI. */
   public ImageDecoder(ImageLimits limits) {
-    this.limits = () -> limits;
+    this.limits = limits;
   }
 
   /**
@@ -69,7 +48,7 @@ public class ImageDecoder {
    * @throws AligncapException (INVALID_IMAGE) when the bytes are empty, corrupt or truncated
    */
   public DecodedImage decode(byte[] bytes, String contentTypeOrNull) {
-    ImageLimits lim = limits.get();
+    ImageLimits lim = limits;
     if (bytes == null || bytes.length == 0) {
       throw new AligncapException(INVALID_IMAGE, "the image is empty");
     }

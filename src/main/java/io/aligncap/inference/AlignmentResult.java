@@ -2,8 +2,6 @@ package io.aligncap.inference;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,14 +24,6 @@ public record AlignmentResult(
     List<WordRegion> words,
     List<Snippet> snippets,
     Map<String, Double> timingsMs) {
-
-  /** This result with one more stage timing (e.g. "decode", measured by the caller). */
-  public AlignmentResult withTiming(String stage, double ms) {
-    Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put(stage, ms);
-    timings.putAll(timingsMs);
-    return new AlignmentResult(modelId, modelVersion, provider, imageWidth, imageHeight, sentence, score, words, snippets, Collections.unmodifiableMap(timings));
-  }
 
   /**
    * @param token the word's id (the unknown id for a word outside the vocabulary)

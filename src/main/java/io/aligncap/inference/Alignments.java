@@ -36,7 +36,7 @@ final class Alignments {
 
   private List<Snippet> snippets(double[][] dots, ImageEncoder.Features f, DecodedImage image, List<String> words) {
     List<Snippet> out = new ArrayList<>();
-    for (MrfAligner.Snippet s : MrfAligner.snippets(MrfAligner.align(dots, beta))) {
+    for (MrfAligner.Run s : MrfAligner.runs(MrfAligner.align(dots, beta))) {
       List<String> run = words.subList(s.start(), s.end());
       out.add(new Snippet(s.start(), s.end(), List.copyOf(run), String.join(" ", run), s.region(), box(f, s.region(), image)));
     }

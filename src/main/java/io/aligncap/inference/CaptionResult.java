@@ -2,8 +2,6 @@ package io.aligncap.inference;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,13 +27,4 @@ public record CaptionResult(
     List<Caption> captions,
     List<Snippet> snippets,
     List<RegionCaption> regions,
-    Map<String, Double> timingsMs) {
-
-  /** This result with one more stage timing (e.g. "decode", measured by the caller). */
-  public CaptionResult withTiming(String stage, double ms) {
-    Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put(stage, ms);
-    timings.putAll(timingsMs);
-    return new CaptionResult(modelId, modelVersion, provider, imageWidth, imageHeight, captions, snippets, regions, Collections.unmodifiableMap(timings));
-  }
-}
+    Map<String, Double> timingsMs) {}

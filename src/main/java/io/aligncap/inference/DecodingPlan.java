@@ -15,9 +15,6 @@ import java.util.List;
  */
 record DecodingPlan(int beamSize, int maxLength, double alpha, int results, List<double[]> boxes) {
 
-  /** Largest length-normalisation exponent accepted (beyond it ranking is all about length). */
-  static final double MAX_ALPHA = 10.0;
-
   static DecodingPlan of(
       CaptionOptions o, AligncapConfig.Decoding config, Manifest manifest, DecodedImage image) {
     int beam = o.beamSize() != null ? o.beamSize() : config.defaultBeamSize();
@@ -33,8 +30,8 @@ record DecodingPlan(int beamSize, int maxLength, double alpha, int results, List
     }
     double alpha =
         o.lengthNormalization() != null ? o.lengthNormalization() : config.defaultLengthNormalization();
-    if (!(alpha >= 0 && alpha <= MAX_ALPHA)) {
-      throw new AligncapException(INVALID_OPTIONS, "length_normalization must be between 0 and " + MAX_ALPHA + ", is " + alpha);
+    if (!(alpha >= 0 && alpha <= config.maxLengthNormalization())) {
+      throw new AligncapException(INVALID_OPTIONS, "length_normalization must be between 0 and " + config.maxLengthNormalization() + ", is " + alpha);
     }
     int results = o.results() != null ? o.results() : Math.min(config.defaultResults(), beam);
     if (results < 1 || results > beam) {

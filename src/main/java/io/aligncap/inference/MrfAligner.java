@@ -17,7 +17,7 @@ public final class MrfAligner {
    * @param start first word index
    * @param end one past the last word index
    */
-  public record Snippet(int start, int end, int region) {}
+  public record Run(int start, int end, int region) {}
 
   private MrfAligner() {}
 
@@ -60,12 +60,12 @@ public final class MrfAligner {
   }
 
   /** The maximal runs of equal regions, in order. */
-  public static List<Snippet> snippets(int[] regions) {
-    List<Snippet> out = new ArrayList<>();
+  public static List<Run> runs(int[] regions) {
+    List<Run> out = new ArrayList<>();
     int start = 0;
     for (int j = 1; j <= regions.length; j++) {
       if (j == regions.length || regions[j] != regions[start]) {
-        out.add(new Snippet(start, j, regions[start]));
+        out.add(new Run(start, j, regions[start]));
         start = j;
       }
     }

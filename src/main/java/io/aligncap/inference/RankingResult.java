@@ -2,8 +2,6 @@ package io.aligncap.inference;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,14 +16,6 @@ public record RankingResult(
     String provider,
     List<Ranked> rankings,
     Map<String, Double> timingsMs) {
-
-  /** This result with one more stage timing (e.g. "decode", measured by the caller). */
-  public RankingResult withTiming(String stage, double ms) {
-    Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put(stage, ms);
-    timings.putAll(timingsMs);
-    return new RankingResult(modelId, modelVersion, provider, rankings, Collections.unmodifiableMap(timings));
-  }
 
   /**
    * @param index the sentence's position in the request

@@ -4,10 +4,14 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aligncap.testing.TestModel;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /** {@code GET /v1/models}, health, metrics and OpenAPI. */
@@ -53,5 +57,18 @@ class ModelAndOpsTest {
         .body(containsString("/v1/rankings"))
         .body(containsString("/v1/models"))
         .body(containsString("a dog on the grass"));
+  }
+
+  @Test
+  void openApiStatesTheConfiguredBounds() {
+    Config config = ConfigProvider.getConfig();
+    int maxBeam = config.getValue("aligncap.decoding.max-beam-size", Integer.class);
+    int maxCandidates = config.getValue("aligncap.alignment.max-candidates", Integer.class);
+    String json = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+    JsonPath doc = JsonPath.from(json);
+    assertEquals(maxBeam, doc.getInt("components.schemas.CaptionRequest.properties.beam_size.maximum"));
+    assertEquals(maxCandidates, doc.getInt("components.schemas.RankingRequest.properties.candidates.maxItems"));
+    assertEquals(maxBeam, doc.getInt(
+        "paths.'/v1/captions'.post.parameters.find { it.name == 'beam_size' }.schema.maximum"));
   }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class ParityTest {
 
-  @Inject Captioner captioner;
+  @Inject ServedModel served;
 
   /**
    * The reference feeds every pixel of the golden PNG to the image encoder; the service's default
@@ -44,16 +44,17 @@ class ParityTest {
     double alpha = golden.get("decoding").get("alpha").asDouble();
     JsonNode images = golden.get("images");
     assertTrue(images.size() > 0, "the golden file has images");
+    Pipeline pipeline = served.pipeline();
     for (JsonNode g : images) {
       String file = g.get("file").asText();
       DecodedImage image = decoder.decode(TestModel.goldenImage(file), "image/png");
       same(file + " width", g.get("width").asInt(), image.width());
       same(file + " height", g.get("height").asInt(), image.height());
 
-      Caption greedy = captioner.caption(image, new CaptionOptions(1, maxLength, alpha, 1, List.of())).captions().get(0);
+      Caption greedy = caption(pipeline, image, new DecodingPlan(1, maxLength, alpha, 1, List.of())).get(0);
       caption(file + " greedy", g.get("greedy"), greedy);
 
-      List<Caption> beam = captioner.caption(image, new CaptionOptions(3, maxLength, alpha, 3, List.of())).captions();
+      List<Caption> beam = caption(pipeline, image, new DecodingPlan(3, maxLength, alpha, 3, List.of()));
       same(file + " beam3 count", g.get("beam3").size(), beam.size());
       for (int i = 0; i < Math.min(beam.size(), g.get("beam3").size()); i++) {
         caption(file + " beam3[" + i + "]", g.get("beam3").get(i), beam.get(i));
@@ -61,7 +62,8 @@ class ParityTest {
       }
 
       for (JsonNode s : g.get("sentences")) {
-        AlignmentResult a = captioner.align(image, s.get("raw").asText());
+        String raw = s.get("raw").asText();
+        AlignmentResult a = pipeline.align(image, raw, pipeline.tokenize(raw), new StageTimings(null));
         String what = file + " sentence \"" + s.get("raw").asText() + "\"";
         same(what + " tokens", ints(s.get("tokens")), a.words().stream().map(AlignmentResult.WordRegion::token).toList());
         close(what + " score", s.get("score").asDouble(), a.score());
@@ -77,13 +79,17 @@ class ParityTest {
         regions.forEach(r -> boxes.add(new double[] {
           r.get("box").get(0).asDouble(), r.get("box").get(1).asDouble(),
           r.get("box").get(2).asDouble(), r.get("box").get(3).asDouble()}));
-        List<Caption> got = captioner.regionCaptionsNormalised(image, boxes);
+        List<Caption> got = pipeline.regionCaptions(image, boxes);
         for (int i = 0; i < boxes.size(); i++) {
           caption(file + " region " + Arrays.toString(boxes.get(i)), regions.get(i), got.get(i));
         }
       }
     }
     assertTrue(problems.isEmpty(), problems.size() + " mismatches:\n" + String.join("\n", problems));
+  }
+
+  private static List<Caption> caption(Pipeline pipeline, DecodedImage image, DecodingPlan plan) {
+    return pipeline.caption(image, plan, new StageTimings(null)).captions();
   }
 
   private void caption(String what, JsonNode want, Caption got) {

@@ -1,4 +1,4 @@
-package io.aligncap.api;
+package io.aligncap.inference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.aligncap.model.Manifest;
 import java.util.List;
 
-/** One loaded model as {@code GET /v1/models} shows it: identity, manifest figures, provider. */
+/** One served model as {@code GET /v1/models} shows it: identity, manifest figures, provider. */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ModelInfo(
     String modelId,
@@ -33,6 +33,22 @@ public record ModelInfo(
     }
   }
 
-  /** {@code GET /v1/models} body: a list, so that more models can be served later. */
-  public record Models(List<ModelInfo> models) {}
+  static ModelInfo of(Manifest m, String location, ServedModel.Status status) {
+    return new ModelInfo(
+        m.modelId(),
+        m.modelVersion(),
+        m.created(),
+        m.formatVersion(),
+        location,
+        status.provider(),
+        status.ready(),
+        m.vocabulary().size(),
+        m.image().inputSize(),
+        m.regions().count(),
+        m.alignment().mrfBeta(),
+        Decoder.of(m.decoder()),
+        Decoder.of(m.regionDecoder()),
+        m.dataset(),
+        m.evaluation());
+  }
 }
