@@ -55,10 +55,12 @@ for pair in lambda-http:target-lambda-http:http lambda-events:target-events:even
     -Dquarkus.native.container-runtime-options="-v,${PWD}/deploy/native:/aligncap-native:ro" \
     -Dquarkus.native.additional-build-args="--initialize-at-run-time=ai.onnxruntime,-H:ConfigurationFileDirectories=/aligncap-native/onnxruntime"
   # The ONNX Runtime jar this build compiled against (not whichever version
-  # the Maven cache holds): Quarkus' native-image input lists it.
-  mapfile -t ort_jars < <(find "${dir}" -path '*-native-image-source-jar/lib/*' -name '*onnxruntime*.jar')
+  # the Maven cache holds): Quarkus' native-image input holds it, in
+  # <name>-native-image-source-jar/lib (native-sources/lib with sources-only).
+  mapfile -t ort_jars < <(find "${dir}" \( -path '*-native-image-source-jar/lib/*' -o -path '*/native-sources/lib/*' \) \
+    -name '*onnxruntime*.jar')
   if [[ ${#ort_jars[@]} -ne 1 ]]; then
-    echo "expected one ONNX Runtime jar in ${dir}/*-native-image-source-jar/lib, found ${#ort_jars[@]}: ${ort_jars[*]:-none}" >&2
+    echo "expected one ONNX Runtime jar in the native-image input under ${dir}, found ${#ort_jars[@]}: ${ort_jars[*]:-none}" >&2
     exit 1
   fi
   unpacked="$(mktemp -d)"
