@@ -67,10 +67,13 @@ check "aws-sam-translator ${SAM_TRANSLATOR}: the template expands, and cfn-lint 
 # IAM against the code: the actions come from the S3Client/SqsClient calls in
 # src/main/java. And the check must be able to fail: a template that lost one
 # action the code needs is refused.
-"${venv}/bin/python" deploy/sam/check_iam.py --src src/main/java --template deploy/sam/template.yaml \
+# Every main source tree: src/main/java and the Lambda-only ones (src/*/main/java).
+srcs=(--src src/main/java)
+for d in src/*/main/java; do [[ -d "${d}" ]] && srcs+=(--src "${d}"); done
+"${venv}/bin/python" deploy/sam/check_iam.py "${srcs[@]}" --template deploy/sam/template.yaml \
   --k8s-policy deploy/k8s/worker-iam-policy.json
 sed 's/s3:GetObjectTagging, //' deploy/sam/template.yaml > "${out}/drifted.yaml"
-if "${venv}/bin/python" deploy/sam/check_iam.py --template "${out}/drifted.yaml" > "${out}/drifted.log"; then
+if "${venv}/bin/python" deploy/sam/check_iam.py "${srcs[@]}" --template "${out}/drifted.yaml" > "${out}/drifted.log"; then
   echo "check_iam.py passed a template without s3:GetObjectTagging"; exit 1
 fi
 grep -q "s3:GetObjectTagging, EventsRole does not grant it" "${out}/drifted.log"

@@ -1,8 +1,9 @@
 """Check the IAM policies against the AWS calls the Java code makes.
 
 The S3 and SQS operations are read from the sources, not from a list kept by
-hand: every variable or field declared as an `S3Client` / `SqsClient` in
-src/main/java, and every `<variable>.<operation>(` call on it. Each operation
+hand: every variable or field declared as an `S3Client` / `SqsClient` in the
+main source trees (--src, repeatable: src/main/java and the Lambda-only trees),
+and every `<variable>.<operation>(` call on it. Each operation
 maps to the IAM actions it needs (the table below is AWS's, per operation; an
 operation missing from it fails the check, so a new call cannot slip by).
 Then, for every combination of the template's feature parameters:
@@ -18,8 +19,8 @@ Then, for every combination of the template's feature parameters:
 and the Kubernetes worker's example policy (deploy/k8s/worker-iam-policy.json)
 grants the S3 and SQS actions the code calls plus the one KEDA needs.
 
-    python deploy/sam/check_iam.py --src src/main/java --template deploy/sam/template.yaml \
-        --k8s-policy deploy/k8s/worker-iam-policy.json
+    python deploy/sam/check_iam.py --src src/main/java [--src src/lambda-events/main/java ...] \
+        --template deploy/sam/template.yaml --k8s-policy deploy/k8s/worker-iam-policy.json
 """
 
 import argparse
@@ -93,10 +94,10 @@ FEATURES = {
 }
 
 
-def code_calls(src):
+def code_calls(srcs):
     """{file: {"s3": {op,...}, "sqs": {op,...}, "versioned": bool}} for files that call a client."""
     found = {}
-    for path in sorted(pathlib.Path(src).rglob("*.java")):
+    for path in sorted(p for src in srcs for p in pathlib.Path(src).rglob("*.java")):
         text = re.sub(r"//[^\n]*|/\*.*?\*/", "", path.read_text(), flags=re.S)
         entry = {"s3": set(), "sqs": set(), "versioned": ".versionId(" in text}
         for kind, cls in (("s3", "S3Client"), ("sqs", "SqsClient")):
@@ -316,11 +317,15 @@ def check_k8s_policy(path, calls, errors):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--src", default="src/main/java")
+    ap.add_argument("--src", action="append", help="a main source tree (repeatable); default src/main/java")
     ap.add_argument("--template", default="deploy/sam/template.yaml")
     ap.add_argument("--k8s-policy", default="deploy/k8s/worker-iam-policy.json")
     args = ap.parse_args()
     errors = []
+    args.src = args.src or ["src/main/java"]
+    missing = [s for s in args.src if not pathlib.Path(s).is_dir()]
+    if missing:
+        errors.append(f"source trees not found: {missing}")
     calls = code_calls(args.src)
     if not any(e["s3"] for e in calls.values()):
         errors.append(f"no S3Client calls found under {args.src}: did the scan break?")
