@@ -1,4 +1,4 @@
-package io.aligncap.events.lambdahttp;
+package io.aligncap.api.lambda;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

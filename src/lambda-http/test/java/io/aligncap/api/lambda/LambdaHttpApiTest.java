@@ -1,4 +1,4 @@
-package io.aligncap.events.lambdahttp;
+package io.aligncap.api.lambda;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;

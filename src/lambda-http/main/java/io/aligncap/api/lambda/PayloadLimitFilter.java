@@ -1,4 +1,4 @@
-package io.aligncap.events.lambdahttp;
+package io.aligncap.api.lambda;
 
 import static io.aligncap.AligncapException.Kind.IMAGE_TOO_LARGE;
 
