@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aligncap.testing.Fixtures;
+import io.aligncap.testing.Providers;
 import io.aligncap.testing.TestModel;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -33,7 +34,7 @@ class CaptionResourceTest {
         .header(RequestIds.HEADER, notNullValue())
         .body("model_id", equalTo(MANIFEST.get("model_id").asText()))
         .body("model_version", equalTo(MANIFEST.get("model_version").asText()))
-        .body("provider", equalTo("cpu"))
+        .body("provider", equalTo(Providers.EXPECTED))
         .body("captions", hasSize(2))
         .body("captions[0].words.size()", lessThanOrEqualTo(MANIFEST.get("decoder").get("max_length").asInt()))
         .body("captions[0].log_prob", notNullValue())

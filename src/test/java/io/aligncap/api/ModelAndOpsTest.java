@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.aligncap.testing.Providers;
 import io.aligncap.testing.TestModel;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -27,7 +28,7 @@ class ModelAndOpsTest {
         .body("models[0].model_version", equalTo(m.get("model_version").asText()))
         .body("models[0].vocabulary_size", equalTo(m.get("vocabulary").get("size").asInt()))
         .body("models[0].regions", equalTo(m.get("regions").get("count").asInt()))
-        .body("models[0].provider", equalTo("cpu"))
+        .body("models[0].provider", equalTo(Providers.EXPECTED))
         .body("models[0].ready", equalTo(true));
   }
 
@@ -35,7 +36,7 @@ class ModelAndOpsTest {
   void healthEndpointsAreUp() {
     given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
-        .body("checks.find { it.name == 'model' }.data.provider", equalTo("cpu"));
+        .body("checks.find { it.name == 'model' }.data.provider", equalTo(Providers.EXPECTED));
     given().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
   }
 

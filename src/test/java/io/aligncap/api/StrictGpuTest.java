@@ -10,10 +10,13 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Strict GPU mode on a machine without CUDA (this one; the CPU-only ONNX Runtime jar refuses
- * the CUDA provider): the service starts, but readiness stays down and requests get 503.
+ * Strict GPU mode. Without CUDA (the CPU-only ONNX Runtime jar refuses the CUDA provider) the
+ * service starts, but readiness stays down and requests get 503; under {@code -Pgpu} (USE_CUDA=1)
+ * it is ready on CUDA and serves.
  */
 @QuarkusTest
 @TestProfile(StrictGpuTest.StrictGpu.class)
@@ -27,11 +30,21 @@ class StrictGpuTest {
   }
 
   @Test
-  void notReadyAndRefusesWork() {
+  @DisabledIfSystemProperty(named = "USE_CUDA", matches = "1")
+  void withoutAGpuNotReadyAndRefusesWork() {
     given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
         .body("checks[0].data.reason", containsString("require-gpu"));
     given().get("/q/health/live").then().statusCode(200);
     given().contentType("image/png").body(TestModel.sampleImage()).post("/v1/captions")
         .then().statusCode(503).contentType(Problem.MEDIA_TYPE).body("title", equalTo("Not ready"));
+  }
+
+  @Test
+  @EnabledIfSystemProperty(named = "USE_CUDA", matches = "1")
+  void withAGpuReadyOnCuda() {
+    given().get("/q/health/ready").then().statusCode(200)
+        .body("checks[0].data.provider", equalTo("cuda"));
+    given().contentType("image/png").body(TestModel.sampleImage()).post("/v1/captions")
+        .then().statusCode(200).body("provider", equalTo("cuda"));
   }
 }

@@ -18,9 +18,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Sessions against the manifest, provider fallback, and use after close. */
+/** Sessions against the manifest, provider fallback (or CUDA under -Pgpu), and use after close. */
 class OnnxModelTest {
 
   @TempDir Path tmp;
@@ -37,12 +39,21 @@ class OnnxModelTest {
   }
 
   @Test
+  @DisabledIfSystemProperty(named = "USE_CUDA", matches = "1")
   void cudaIsSkippedOnTheCpuJarAndCpuRuns() {
     try (OnnxModel model = new OnnxModel(ModelPackage.load(PackageSource.directory(TestModel.DIR)), inference("cuda", "tensorrt", "cpu"))) {
       assertEquals("cpu", model.providers().primary());
       assertEquals(2, model.providers().skipped().size(), model.providers().skipped().toString());
       model.close();
       assertThrows(IllegalStateException.class, () -> model.session(Graph.DECODER));
+    }
+  }
+
+  @Test
+  @EnabledIfSystemProperty(named = "USE_CUDA", matches = "1")
+  void cudaRunsTheGraphsOnTheGpuJar() {
+    try (OnnxModel model = new OnnxModel(ModelPackage.load(PackageSource.directory(TestModel.DIR)), inference("cuda", "cpu"))) {
+      assertEquals("cuda", model.providers().primary(), model.providers().skipped().toString());
     }
   }
 
