@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Function;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
@@ -52,24 +53,23 @@ final class RequestParsing {
   }
 
   static Integer integer(String name, String value) {
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    try {
-      return Integer.valueOf(value.trim());
-    } catch (NumberFormatException e) {
-      throw new AligncapException(INVALID_OPTIONS, name + " must be an integer, got \"" + value + "\"");
-    }
+    return parse(name, value, Integer::valueOf, "an integer");
   }
 
   static Double number(String name, String value) {
+    return parse(name, value, Double::valueOf, "a number");
+  }
+
+  /** Null for an absent or blank value; a 422 naming the option for a malformed one. */
+  private static <T> T parse(String name, String value, Function<String, T> parser, String kind) {
     if (value == null || value.isBlank()) {
       return null;
     }
     try {
-      return Double.valueOf(value.trim());
+      return parser.apply(value.trim());
     } catch (NumberFormatException e) {
-      throw new AligncapException(INVALID_OPTIONS, name + " must be a number, got \"" + value + "\"");
+      throw new AligncapException(
+          INVALID_OPTIONS, name + " must be " + kind + ", got \"" + value + "\"");
     }
   }
 

@@ -48,12 +48,11 @@ public final class ImageDecoder {
    * @throws AligncapException (INVALID_IMAGE) when the bytes are empty, corrupt or truncated
    */
   public DecodedImage decode(byte[] bytes, String contentTypeOrNull) {
-    ImageLimits lim = limits;
     if (bytes == null || bytes.length == 0) {
       throw new AligncapException(INVALID_IMAGE, "the image is empty");
     }
-    if (bytes.length > lim.maxBytes()) {
-      throw new AligncapException(IMAGE_TOO_LARGE, "the image has " + bytes.length + " bytes, the limit is " + lim.maxBytes());
+    if (bytes.length > limits.maxBytes()) {
+      throw new AligncapException(IMAGE_TOO_LARGE, "the image has " + bytes.length + " bytes, the limit is " + limits.maxBytes());
     }
     ImageFormat format = ImageFormat.sniff(bytes);
     if (format == null) {
@@ -62,7 +61,7 @@ public final class ImageDecoder {
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       ImageReader reader = reader(format);
       try {
-        return read(reader, in, format, bytes, lim);
+        return read(reader, in, format, bytes);
       } finally {
         reader.dispose();
       }
@@ -72,7 +71,7 @@ public final class ImageDecoder {
   }
 
   private DecodedImage read(
-      ImageReader reader, ImageInputStream in, ImageFormat format, byte[] bytes, ImageLimits lim) {
+      ImageReader reader, ImageInputStream in, ImageFormat format, byte[] bytes) {
     reader.setInput(in, true, true);
     List<String> warnings = new ArrayList<>();
     reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
@@ -86,13 +85,13 @@ public final class ImageDecoder {
     } catch (IOException | RuntimeException e) {
       throw new AligncapException(INVALID_IMAGE, "cannot read the " + format.id + " header: " + message(e), e);
     }
-    checkSize(width, height, lim);
+    checkSize(width, height);
     if (format == ImageFormat.PNG && !PngChunks.complete(bytes)) {
       // the JDK's PNG reader returns a partly blank image for a cut IDAT without a word
       throw new AligncapException(INVALID_IMAGE, "the png image is truncated: its chunks end before IEND");
     }
     try {
-      factor = lim.subsampling(width, height);
+      factor = limits.subsampling(width, height);
       ImageReadParam param = reader.getDefaultReadParam();
       param.setSourceSubsampling(factor, factor, 0, 0);
       image = reader.read(0, param);
@@ -122,13 +121,13 @@ public final class ImageDecoder {
         format.id);
   }
 
-  private static void checkSize(int width, int height, ImageLimits lim) {
-    if (width > lim.maxWidth() || height > lim.maxHeight()) {
+  private void checkSize(int width, int height) {
+    if (width > limits.maxWidth() || height > limits.maxHeight()) {
       throw new AligncapException(IMAGE_TOO_LARGE, "the image is " + width + "x" + height + ", the limit is "
-              + lim.maxWidth() + "x" + lim.maxHeight());
+              + limits.maxWidth() + "x" + limits.maxHeight());
     }
-    if ((long) width * height > lim.maxPixels()) {
-      throw new AligncapException(IMAGE_TOO_LARGE, "the image has " + (long) width * height + " pixels, the limit is " + lim.maxPixels());
+    if ((long) width * height > limits.maxPixels()) {
+      throw new AligncapException(IMAGE_TOO_LARGE, "the image has " + (long) width * height + " pixels, the limit is " + limits.maxPixels());
     }
     if (width < 1 || height < 1) {
       throw new AligncapException(INVALID_IMAGE, "the image is " + width + "x" + height);

@@ -28,17 +28,20 @@ public final class Orientation {
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
         // (sx, sy): the stored pixel shown at (x, y)
-        int sx;
-        int sy;
-        switch (orientation) {
-          case 2 -> { sx = width - 1 - x; sy = y; }
-          case 3 -> { sx = width - 1 - x; sy = height - 1 - y; }
-          case 4 -> { sx = x; sy = height - 1 - y; }
-          case 5 -> { sx = y; sy = x; }
-          case 6 -> { sx = y; sy = height - 1 - x; }
-          case 7 -> { sx = width - 1 - y; sy = height - 1 - x; }
-          default -> { sx = width - 1 - y; sy = x; } // 8
-        }
+        int sx =
+            switch (orientation) {
+              case 2, 3 -> width - 1 - x;
+              case 4 -> x;
+              case 5, 6 -> y;
+              default -> width - 1 - y; // 7, 8
+            };
+        int sy =
+            switch (orientation) {
+              case 2 -> y;
+              case 3, 4 -> height - 1 - y;
+              case 5, 8 -> x;
+              default -> height - 1 - x; // 6, 7
+            };
         int src = (sy * width + sx) * 3;
         int dst = (y * w + x) * 3;
         out[dst] = rgb[src];

@@ -11,7 +11,7 @@ final class Tensors {
 
   private Tensors() {}
 
-  /** Output {@code name} as a flat array, with its shape in {@code shapeOut} when not null. */
+  /** Output {@code name} as a flat array. */
   static float[] floats(OrtSession.Result result, String name) throws OrtException {
     OnnxValue value =
         result.get(name).orElseThrow(() -> new IllegalStateException("graph has no output " + name));
@@ -19,12 +19,6 @@ final class Tensors {
     float[] out = new float[buffer.remaining()];
     buffer.get(out);
     return out;
-  }
-
-  static long[] shape(OrtSession.Result result, String name) throws OrtException {
-    OnnxValue value =
-        result.get(name).orElseThrow(() -> new IllegalStateException("graph has no output " + name));
-    return ((OnnxTensor) value).getInfo().getShape();
   }
 
   /** Splits a flat array into {@code rows} rows of {@code flat.length / rows}, from {@code offset}. */

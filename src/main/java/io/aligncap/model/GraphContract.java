@@ -42,13 +42,12 @@ public final class GraphContract {
     actual.forEach(a -> byName.put(a.name(), a));
     List<String> declaredNames = declared.stream().map(Manifest.TensorSpec::name).toList();
     if (!byName.keySet().equals(new HashSet<>(declaredNames))) {
-      throw new AligncapException(MODEL_PACKAGE, file + ": " + kind + "s are " + byName.keySet() + ", the manifest declares " + declaredNames);
+      throw mismatch(file, kind + "s are", byName.keySet(), declaredNames);
     }
     for (Manifest.TensorSpec spec : declared) {
       Actual a = byName.get(spec.name());
       if (!spec.dtype().equals(a.dtype())) {
-        throw new AligncapException(MODEL_PACKAGE, file + ": " + kind + " \"" + spec.name() + "\" is " + a.dtype()
-                + ", the manifest declares " + spec.dtype());
+        throw mismatch(file, kind + " \"" + spec.name() + "\" is", a.dtype(), spec.dtype());
       }
       long[] want = spec.dims();
       boolean ok = want.length == a.dims().length;
@@ -56,10 +55,15 @@ public final class GraphContract {
         ok = want[i] < 0 ? a.dims()[i] < 0 : a.dims()[i] < 0 || a.dims()[i] == want[i];
       }
       if (!ok) {
-        throw new AligncapException(MODEL_PACKAGE, file + ": " + kind + " \"" + spec.name() + "\" has shape "
-                + Arrays.toString(a.dims()).replace("-1", "?")
-                + ", the manifest declares " + spec.shape());
+        String shape = Arrays.toString(a.dims()).replace("-1", "?");
+        throw mismatch(file, kind + " \"" + spec.name() + "\" has shape", shape, spec.shape());
       }
     }
+  }
+
+  private static AligncapException mismatch(
+      String file, String what, Object actual, Object declared) {
+    return new AligncapException(
+        MODEL_PACKAGE, file + ": " + what + " " + actual + ", the manifest declares " + declared);
   }
 }

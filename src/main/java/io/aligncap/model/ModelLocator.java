@@ -24,18 +24,11 @@ public final class ModelLocator {
   private ModelLocator() {}
 
   /**
-   * @throws AligncapException (MODEL_PACKAGE) when neither place holds a {@code manifest.json}
-   */
-  public static PackageSource locate(String location, ClassLoader loader) {
-    return locate(location, loader, List.of());
-  }
-
-  /**
-   * Like {@link #locate(String, ClassLoader)}, and a {@code scheme://} location is downloaded by
-   * the fetcher for that scheme.
+   * A directory, a package on the class path, or a {@code scheme://} location downloaded by the
+   * fetcher for that scheme.
    *
-   * @throws AligncapException (MODEL_PACKAGE) when no fetcher serves the scheme, the download fails, or no
-   *     {@code manifest.json} is found
+   * @throws AligncapException (MODEL_PACKAGE) when no fetcher serves the scheme, the download
+   *     fails, or no {@code manifest.json} is found
    */
   public static PackageSource locate(
       String location, ClassLoader loader, List<? extends ModelFetcher> fetchers) {

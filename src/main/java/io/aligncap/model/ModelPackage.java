@@ -84,30 +84,21 @@ public final class ModelPackage {
     try {
       return JSON.readValue(bytes, Manifest.class);
     } catch (IOException e) {
-      throw new AligncapException(MODEL_PACKAGE, where(source, MANIFEST) + ": not a valid manifest: " + e.getMessage(), e);
+      throw invalid(source, MANIFEST, "not a valid manifest: " + e.getMessage(), e);
     }
   }
 
   private static void checkFormat(PackageSource source, Manifest manifest) {
     if (!Manifest.FORMAT.equals(manifest.format())) {
-      throw new AligncapException(MODEL_PACKAGE, where(source, MANIFEST)
-              + ": format is \""
-              + manifest.format()
-              + "\", expected \""
-              + Manifest.FORMAT
-              + "\"");
+      throw invalid(source, MANIFEST, "format is \"" + manifest.format() + "\", expected \"" + Manifest.FORMAT + "\"");
     }
     String version = manifest.formatVersion();
     String major = version == null ? "" : version.split("\\.", 2)[0];
     if (!String.valueOf(Manifest.FORMAT_MAJOR).equals(major)) {
-      throw new AligncapException(MODEL_PACKAGE, where(source, MANIFEST)
-              + ": format_version is "
-              + version
-              + ", this reader understands major version "
-              + Manifest.FORMAT_MAJOR);
+      throw invalid(source, MANIFEST, "format_version is " + version + ", this reader understands major version " + Manifest.FORMAT_MAJOR);
     }
     if (manifest.files() == null || manifest.files().isEmpty()) {
-      throw new AligncapException(MODEL_PACKAGE, where(source, MANIFEST) + ": \"files\" is missing or empty");
+      throw invalid(source, MANIFEST, "\"files\" is missing or empty");
     }
   }
 
@@ -118,7 +109,7 @@ public final class ModelPackage {
     for (Graph graph : Graph.values()) {
       String file = manifest.graph(graph).file();
       if (!manifest.files().containsKey(file)) {
-        throw new AligncapException(MODEL_PACKAGE, where(source, MANIFEST) + ": graph file " + file + " is not listed in \"files\"");
+        throw invalid(source, MANIFEST, "graph file " + file + " is not listed in \"files\"");
       }
     }
   }
@@ -126,22 +117,14 @@ public final class ModelPackage {
   private static void verify(
       PackageSource source, String file, Manifest.FileEntry entry, byte[] bytes) {
     if (entry == null) {
-      throw new AligncapException(MODEL_PACKAGE, where(source, file) + ": not listed in manifest \"files\"");
+      throw invalid(source, file, "not listed in manifest \"files\"");
     }
     if (bytes.length != entry.bytes()) {
-      throw new AligncapException(MODEL_PACKAGE, where(source, file)
-              + ": size is "
-              + bytes.length
-              + " bytes, the manifest says "
-              + entry.bytes());
+      throw invalid(source, file, "size is " + bytes.length + " bytes, the manifest says " + entry.bytes());
     }
     String actual = sha256(bytes);
     if (!actual.equalsIgnoreCase(String.valueOf(entry.sha256()))) {
-      throw new AligncapException(MODEL_PACKAGE, where(source, file)
-              + ": SHA-256 is "
-              + actual
-              + ", the manifest says "
-              + entry.sha256());
+      throw invalid(source, file, "SHA-256 is " + actual + ", the manifest says " + entry.sha256());
     }
   }
 
@@ -151,12 +134,12 @@ public final class ModelPackage {
     try {
       tokens = JSON.readTree(readFile(source, spec.file())).get("tokens");
     } catch (JsonProcessingException e) {
-      throw new AligncapException(MODEL_PACKAGE, where(source, spec.file()) + ": not valid JSON", e);
+      throw invalid(source, spec.file(), "not valid JSON", e);
     } catch (IOException e) {
-      throw new AligncapException(MODEL_PACKAGE, where(source, spec.file()) + ": unreadable", e);
+      throw invalid(source, spec.file(), "unreadable", e);
     }
     if (tokens == null || !tokens.isArray()) {
-      throw new AligncapException(MODEL_PACKAGE, where(source, spec.file()) + ": expected {\"tokens\": [...]} at the top level");
+      throw invalid(source, spec.file(), "expected {\"tokens\": [...]} at the top level");
     }
     List<String> list = new ArrayList<>(tokens.size());
     tokens.forEach(t -> list.add(t.asText()));
@@ -164,7 +147,7 @@ public final class ModelPackage {
       return new Vocabulary(
           list, spec.size(), spec.padId(), spec.startId(), spec.endId(), spec.unkId());
     } catch (IllegalArgumentException e) {
-      throw new AligncapException(MODEL_PACKAGE, where(source, spec.file()) + ": " + e.getMessage(), e);
+      throw invalid(source, spec.file(), e.getMessage(), e);
     }
   }
 
@@ -172,8 +155,17 @@ public final class ModelPackage {
     try {
       return source.read(file);
     } catch (IOException e) {
-      throw new AligncapException(MODEL_PACKAGE, where(source, file) + ": cannot be read (" + e + ")", e);
+      throw invalid(source, file, "cannot be read (" + e + ")", e);
     }
+  }
+
+  private static AligncapException invalid(PackageSource source, String file, String problem) {
+    return invalid(source, file, problem, null);
+  }
+
+  private static AligncapException invalid(
+      PackageSource source, String file, String problem, Throwable cause) {
+    return new AligncapException(MODEL_PACKAGE, where(source, file) + ": " + problem, cause);
   }
 
   static String where(PackageSource source, String file) {

@@ -57,10 +57,6 @@ public final class Vocabulary {
     return ids.getOrDefault(token, unkId);
   }
 
-  public String token(int id) {
-    return tokens.get(id);
-  }
-
   /** The tokens of {@code ids}, in order. */
   public List<String> words(int[] ids) {
     String[] words = new String[ids.length];
@@ -70,20 +66,12 @@ public final class Vocabulary {
     return List.of(words);
   }
 
-  public int padId() {
-    return padId;
-  }
-
   public int startId() {
     return startId;
   }
 
   public int endId() {
     return endId;
-  }
-
-  public int unkId() {
-    return unkId;
   }
 
   /** Ids a decoder never emits: pad, start and unk (their log-probabilities count as −∞). */

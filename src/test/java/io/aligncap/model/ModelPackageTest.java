@@ -14,6 +14,7 @@ import io.aligncap.testing.TestModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,12 +38,12 @@ class ModelPackageTest {
   void bundledCopyOnTheClassPathIsFoundWhenTheDirectoryIsNot() {
     assumeFalse(TestModel.DIR.isAbsolute(), "only the repository's own package is bundled");
     ClassLoader loader = getClass().getClassLoader();
-    PackageSource source = ModelLocator.locate("classpath:" + TestModel.DIR, loader);
+    PackageSource source = ModelLocator.locate("classpath:" + TestModel.DIR, loader, List.of());
     assertTrue(source.describe().startsWith("classpath:"));
     ModelPackage.load(source);
     // a relative path that is missing on disk falls back to the same place on the class path
-    assertTrue(ModelLocator.locate(TestModel.DIR.toString(), loader).describe().contains("scenes-v1"));
-    AligncapException e = assertFails(MODEL_PACKAGE, () -> ModelLocator.locate("models/no-such-model", loader));
+    assertTrue(ModelLocator.locate(TestModel.DIR.toString(), loader, List.of()).describe().contains("scenes-v1"));
+    AligncapException e = assertFails(MODEL_PACKAGE, () -> ModelLocator.locate("models/no-such-model", loader, List.of()));
     assertTrue(e.getMessage().contains("no-such-model"), e.getMessage());
   }
 
