@@ -22,7 +22,9 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 /** {@code POST /v1/alignments}: image + sentence → S_kl, word regions, MRF snippets. */
 @Path("/v1/alignments")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "alignments", description = "Which region of the image each word of a sentence refers to")
+@Tag(
+    name = "alignments",
+    description = "Which region of the image each word of a sentence refers to")
 public class AlignmentResource {
 
   private final Captioner captioner;
@@ -34,10 +36,14 @@ public class AlignmentResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(summary = "Align a sentence to a base64-encoded image", description = ApiDocs.ALIGN)
-  @APIResponse(responseCode = "200", description = "Score, word regions and snippets",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON,
-          schema = @Schema(implementation = AlignmentResult.class),
-          examples = @ExampleObject(name = "alignment", value = ApiDocs.ALIGN_EXAMPLE)))
+  @APIResponse(
+      responseCode = "200",
+      description = "Score, word regions and snippets",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = AlignmentResult.class),
+              examples = @ExampleObject(name = "alignment", value = ApiDocs.ALIGN_EXAMPLE)))
   @APIResponse(responseCode = "422", description = "Empty or too long sentence")
   public AlignmentResult json(AlignmentRequest request) {
     AlignmentRequest r = request == null ? new AlignmentRequest(null, null) : request;
@@ -46,16 +52,24 @@ public class AlignmentResource {
 
   @POST
   @Consumes(MediaType.MULTIPART_FORM_DATA)
-  @Operation(summary = "Align a sentence to an uploaded image (fields `image`, `sentence`)", description = ApiDocs.ALIGN)
-  public AlignmentResult multipart(@RestForm("image") FileUpload image, @RestForm("sentence") String sentence) {
-    return captioner.align(RequestParsing.bytes(image), RequestParsing.contentType(image), sentence);
+  @Operation(
+      summary = "Align a sentence to an uploaded image (fields `image`, `sentence`)",
+      description = ApiDocs.ALIGN)
+  public AlignmentResult multipart(
+      @RestForm("image") FileUpload image, @RestForm("sentence") String sentence) {
+    return captioner.align(
+        RequestParsing.bytes(image), RequestParsing.contentType(image), sentence);
   }
 
   @POST
   @Consumes({"image/*", MediaType.APPLICATION_OCTET_STREAM})
-  @Operation(summary = "Align the query's `sentence` to an image sent as the raw body", description = ApiDocs.ALIGN)
+  @Operation(
+      summary = "Align the query's `sentence` to an image sent as the raw body",
+      description = ApiDocs.ALIGN)
   public AlignmentResult raw(
-      byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @RestQuery("sentence") String sentence) {
+      byte[] body,
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+      @RestQuery("sentence") String sentence) {
     return captioner.align(body, contentType, sentence);
   }
 }

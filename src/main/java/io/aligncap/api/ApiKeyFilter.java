@@ -11,10 +11,10 @@ import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Optional API-key check for the {@code /v1} API (container mode): when {@code aligncap.api.key}
- * is set, a request must carry it in {@code aligncap.api.key-header}. Compared in constant time so
- * the key cannot be guessed byte by byte from response times. Health, metrics and OpenAPI under
- * {@code /q} stay open for probes and scrapers.
+ * Optional API-key check for the {@code /v1} API (container mode): when {@code aligncap.api.key} is
+ * set, a request must carry it in {@code aligncap.api.key-header}. Compared in constant time so the
+ * key cannot be guessed byte by byte from response times. Health, metrics and OpenAPI under {@code
+ * /q} stay open for probes and scrapers.
  */
 public class ApiKeyFilter {
 
@@ -22,7 +22,8 @@ public class ApiKeyFilter {
   private final String header;
 
   ApiKeyFilter(AligncapConfig config) {
-    this.key = config.api().key().filter(k -> !k.isEmpty()).map(k -> k.getBytes(StandardCharsets.UTF_8));
+    this.key =
+        config.api().key().filter(k -> !k.isEmpty()).map(k -> k.getBytes(StandardCharsets.UTF_8));
     this.header = config.api().keyHeader();
   }
 

@@ -39,11 +39,22 @@ public class CaptionResource {
   @POST
   @Consumes({"image/*", MediaType.APPLICATION_OCTET_STREAM})
   @Operation(summary = "Caption an image sent as the raw body", description = ApiDocs.CAPTION)
-  @APIResponse(responseCode = "200", description = "Captions, best first",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON,
-          schema = @Schema(implementation = CaptionResult.class),
-          examples = @ExampleObject(name = "beam 3", value = ApiDocs.CAPTION_EXAMPLE)))
-  @APIResponse(responseCode = "400", description = "Undecodable or truncated image", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "truncated", value = ApiDocs.PROBLEM_EXAMPLE)))
+  @APIResponse(
+      responseCode = "200",
+      description = "Captions, best first",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = CaptionResult.class),
+              examples = @ExampleObject(name = "beam 3", value = ApiDocs.CAPTION_EXAMPLE)))
+  @APIResponse(
+      responseCode = "400",
+      description = "Undecodable or truncated image",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class),
+              examples = @ExampleObject(name = "truncated", value = ApiDocs.PROBLEM_EXAMPLE)))
   @APIResponse(responseCode = "413", description = "Image over a size limit")
   @APIResponse(responseCode = "415", description = "Not a supported image format")
   @APIResponse(responseCode = "422", description = "Option out of range")
@@ -51,19 +62,29 @@ public class CaptionResource {
   public CaptionResult raw(
       byte[] body,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-      @Parameter(description = "Beam size, 1 (greedy) or more", example = "3") @RestQuery("beam_size") String beamSize,
+      @Parameter(description = "Beam size, 1 (greedy) or more", example = "3")
+          @RestQuery("beam_size")
+          String beamSize,
       @Parameter(description = "Most words per caption") @RestQuery("max_length") String maxLength,
-      @Parameter(description = "Length normalisation exponent alpha") @RestQuery("length_normalization") String alpha,
-      @Parameter(description = "Number of captions (n-best) to return") @RestQuery("results") String results,
-      @Parameter(description = "A box to caption, x0,y0,x1,y1 in pixels (e.g. 10,10,120,90); repeat for more")
-          @RestQuery("regions") List<String> regions) {
+      @Parameter(description = "Length normalisation exponent alpha")
+          @RestQuery("length_normalization")
+          String alpha,
+      @Parameter(description = "Number of captions (n-best) to return") @RestQuery("results")
+          String results,
+      @Parameter(
+              description =
+                  "A box to caption, x0,y0,x1,y1 in pixels (e.g. 10,10,120,90); repeat for more")
+          @RestQuery("regions")
+          List<String> regions) {
     return captioner.caption(
         body, contentType, RequestParsing.options(beamSize, maxLength, alpha, results, regions));
   }
 
   @POST
   @Consumes(MediaType.MULTIPART_FORM_DATA)
-  @Operation(summary = "Caption an image uploaded as the form field `image`", description = ApiDocs.CAPTION)
+  @Operation(
+      summary = "Caption an image uploaded as the form field `image`",
+      description = ApiDocs.CAPTION)
   public CaptionResult multipart(
       @RestForm("image") FileUpload image,
       @RestForm("beam_size") String beamSize,
@@ -72,7 +93,8 @@ public class CaptionResource {
       @RestForm("results") String results,
       @RestForm("regions") List<String> regions) {
     return captioner.caption(
-        RequestParsing.bytes(image), RequestParsing.contentType(image),
+        RequestParsing.bytes(image),
+        RequestParsing.contentType(image),
         RequestParsing.options(beamSize, maxLength, alpha, results, regions));
   }
 

@@ -16,9 +16,13 @@ public class MetricsSetup {
   MeterFilter requestHistograms() {
     return new MeterFilter() {
       @Override
-      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+      public DistributionStatisticConfig configure(
+          Meter.Id id, DistributionStatisticConfig config) {
         if (id.getName().equals(HTTP_SERVER_REQUESTS)) {
-          return DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config);
+          return DistributionStatisticConfig.builder()
+              .percentilesHistogram(true)
+              .build()
+              .merge(config);
         }
         return config;
       }

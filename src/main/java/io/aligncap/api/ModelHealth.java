@@ -10,11 +10,11 @@ import org.eclipse.microprofile.health.Readiness;
 import org.eclipse.microprofile.health.Startup;
 
 /**
- * The model's health checks, both read from {@link ServedModel#status()}: {@code
- * /q/health/started} is up once the package is loaded and its sessions exist (a slow start is not
- * a dead process); {@code /q/health/ready} once they are warmed by one inference and, in strict
- * GPU mode ({@code aligncap.inference.require-gpu}), only when a GPU provider is in use, so that a
- * GPU pod never takes traffic on CPU.
+ * The model's health checks, both read from {@link ServedModel#status()}: {@code /q/health/started}
+ * is up once the package is loaded and its sessions exist (a slow start is not a dead process);
+ * {@code /q/health/ready} once they are warmed by one inference and, in strict GPU mode ({@code
+ * aligncap.inference.require-gpu}), only when a GPU provider is in use, so that a GPU pod never
+ * takes traffic on CPU.
  */
 @ApplicationScoped
 public class ModelHealth {

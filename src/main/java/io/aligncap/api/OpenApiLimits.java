@@ -19,8 +19,8 @@ import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 
 /**
  * States the request bounds in the OpenAPI document at start-up, read from the same keys the core
- * checks them against ({@code aligncap.decoding.*}, {@code aligncap.alignment.*}), so that no
- * bound is written twice: query parameters, form fields and JSON properties, by name.
+ * checks them against ({@code aligncap.decoding.*}, {@code aligncap.alignment.*}), so that no bound
+ * is written twice: query parameters, form fields and JSON properties, by name.
  */
 @OpenApiFilter(stages = OpenApiFilter.RunStage.RUNTIME_STARTUP)
 public class OpenApiLimits implements OASFilter {
@@ -35,13 +35,18 @@ public class OpenApiLimits implements OASFilter {
     AligncapConfig.Decoding d = config.decoding();
     bounds =
         Map.of(
-            "beam_size", number(SchemaType.INTEGER, ONE, BigDecimal.valueOf(d.maxBeamSize())),
-            "results", number(SchemaType.INTEGER, ONE, BigDecimal.valueOf(d.maxBeamSize())),
-            "max_length", number(SchemaType.INTEGER, ONE, BigDecimal.valueOf(d.maxMaxLength())),
+            "beam_size",
+            number(SchemaType.INTEGER, ONE, BigDecimal.valueOf(d.maxBeamSize())),
+            "results",
+            number(SchemaType.INTEGER, ONE, BigDecimal.valueOf(d.maxBeamSize())),
+            "max_length",
+            number(SchemaType.INTEGER, ONE, BigDecimal.valueOf(d.maxMaxLength())),
             "length_normalization",
             number(SchemaType.NUMBER, ZERO, BigDecimal.valueOf(d.maxLengthNormalization())),
-            "regions", s -> s.maxItems(d.maxRegions()),
-            "candidates", s -> s.minItems(1).maxItems(config.alignment().maxCandidates()));
+            "regions",
+            s -> s.maxItems(d.maxRegions()),
+            "candidates",
+            s -> s.minItems(1).maxItems(config.alignment().maxCandidates()));
   }
 
   @Override

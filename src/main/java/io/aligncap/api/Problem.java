@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 /**
- * An RFC 9457 problem detail ({@code application/problem+json}); {@code request_id} is an
- * extension member that matches the server's log line.
+ * An RFC 9457 problem detail ({@code application/problem+json}); {@code request_id} is an extension
+ * member that matches the server's log line.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -1,7 +1,7 @@
 package io.aligncap.api;
 
-import io.aligncap.AligncapException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.aligncap.AligncapException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
@@ -33,14 +33,22 @@ public class ProblemMapper {
 
   @ServerExceptionMapper
   public Response json(JsonProcessingException e, ContainerRequestContext request) {
-    return problem(400, "Malformed JSON", "the body is not valid JSON for this endpoint: "
-        + e.getOriginalMessage(), request, e);
+    return problem(
+        400,
+        "Malformed JSON",
+        "the body is not valid JSON for this endpoint: " + e.getOriginalMessage(),
+        request,
+        e);
   }
 
   @ServerExceptionMapper
   public Response unexpected(Throwable e, ContainerRequestContext request) {
-    return problem(500, "Internal error",
-        "an unexpected error occurred; quote the request id when reporting it", request, e);
+    return problem(
+        500,
+        "Internal error",
+        "an unexpected error occurred; quote the request id when reporting it",
+        request,
+        e);
   }
 
   private static Response problem(

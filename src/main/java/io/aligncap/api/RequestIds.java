@@ -8,9 +8,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
- * Gives every request an id (the client's {@code X-Request-Id} when it is a sane token, else a
- * new UUID), echoed in the response header and in problem bodies and log lines, so a client's
- * report can be matched with the server's log.
+ * Gives every request an id (the client's {@code X-Request-Id} when it is a sane token, else a new
+ * UUID), echoed in the response header and in problem bodies and log lines, so a client's report
+ * can be matched with the server's log.
  */
 public class RequestIds {
 
@@ -22,7 +22,8 @@ public class RequestIds {
   public void assign(ContainerRequestContext request) {
     String given = request.getHeaderString(HEADER);
     request.setProperty(
-        PROPERTY, given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString());
+        PROPERTY,
+        given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString());
   }
 
   @ServerResponseFilter

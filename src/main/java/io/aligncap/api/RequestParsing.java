@@ -15,9 +15,9 @@ import java.util.function.Function;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
- * Turns the three request shapes (raw body + query, multipart form, JSON) into the core's
- * inputs. Numbers arrive as strings so that a malformed one is a 422 naming the option, not
- * JAX-RS's 404 for an unparsable query parameter.
+ * Turns the three request shapes (raw body + query, multipart form, JSON) into the core's inputs.
+ * Numbers arrive as strings so that a malformed one is a 422 naming the option, not JAX-RS's 404
+ * for an unparsable query parameter.
  */
 final class RequestParsing {
 
@@ -43,7 +43,9 @@ final class RequestParsing {
   static double[] box(String text, int index) {
     String[] parts = text.split(",");
     if (parts.length != 4) {
-      throw new AligncapException(INVALID_OPTIONS, "regions[" + index + "] must be x0,y0,x1,y1 in pixels, got \"" + text + "\"");
+      throw new AligncapException(
+          INVALID_OPTIONS,
+          "regions[" + index + "] must be x0,y0,x1,y1 in pixels, got \"" + text + "\"");
     }
     double[] box = new double[4];
     for (int i = 0; i < 4; i++) {
@@ -76,13 +78,15 @@ final class RequestParsing {
   /** The bytes of a base64 image, with or without a {@code data:image/...;base64,} prefix. */
   static byte[] base64(String image) {
     if (image == null || image.isBlank()) {
-      throw new AligncapException(INVALID_IMAGE, "the request has no \"image\" (base64-encoded bytes)");
+      throw new AligncapException(
+          INVALID_IMAGE, "the request has no \"image\" (base64-encoded bytes)");
     }
     String data = image.startsWith("data:") ? image.substring(image.indexOf(',') + 1) : image;
     try {
       return Base64.getMimeDecoder().decode(data);
     } catch (IllegalArgumentException e) {
-      throw new AligncapException(INVALID_IMAGE, "\"image\" is not valid base64: " + e.getMessage());
+      throw new AligncapException(
+          INVALID_IMAGE, "\"image\" is not valid base64: " + e.getMessage());
     }
   }
 

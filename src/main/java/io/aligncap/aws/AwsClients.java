@@ -14,12 +14,11 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The service's AWS clients, built once from {@code aligncap.aws.*} and only on first use (the
- * HTTP API with a local model never builds one): the S3 client serves both the model fetcher
- * ({@code aligncap.model.path=s3://...}) and the event modes, the SQS client the container worker.
- * Both use the url-connection HTTP client (small, fast to start on Lambda) and the SDK's standard
- * retries: throttling (503 SlowDown) and 5xx are retried with backoff before a failure reaches
- * the caller.
+ * The service's AWS clients, built once from {@code aligncap.aws.*} and only on first use (the HTTP
+ * API with a local model never builds one): the S3 client serves both the model fetcher ({@code
+ * aligncap.model.path=s3://...}) and the event modes, the SQS client the container worker. Both use
+ * the url-connection HTTP client (small, fast to start on Lambda) and the SDK's standard retries:
+ * throttling (503 SlowDown) and 5xx are retried with backoff before a failure reaches the caller.
  */
 @ApplicationScoped
 public class AwsClients {

@@ -34,10 +34,10 @@ public interface AligncapConfig {
   interface Model {
     /**
      * A directory holding {@code manifest.json}; a relative path that does not exist on disk is
-     * looked up on the class path (the build bundles the default model into the jar), and a
-     * {@code classpath:} prefix forces that. {@code s3://bucket/prefix/} downloads every object
-     * under the prefix into a private temporary directory at start-up (S3 client settings:
-     * {@code aligncap.aws.*}).
+     * looked up on the class path (the build bundles the default model into the jar), and a {@code
+     * classpath:} prefix forces that. {@code s3://bucket/prefix/} downloads every object under the
+     * prefix into a private temporary directory at start-up (S3 client settings: {@code
+     * aligncap.aws.*}).
      */
     @WithDefault("models/scenes-v1")
     String path();
@@ -53,8 +53,8 @@ public interface AligncapConfig {
     List<String> providers();
 
     /**
-     * Strict GPU mode: readiness stays down (and requests get 503) unless a GPU provider was
-     * added, so a GPU pod never serves silently on CPU.
+     * Strict GPU mode: readiness stays down (and requests get 503) unless a GPU provider was added,
+     * so a GPU pod never serves silently on CPU.
      */
     @WithDefault("false")
     boolean requireGpu();
@@ -96,9 +96,9 @@ public interface AligncapConfig {
     long maxPixels();
 
     /**
-     * Subsample large images while decoding by the largest integer factor that keeps both sides
-     * at least the manifest's {@code image.max_subsample_side} (faster, less memory). Off: the
-     * image encoder sees every pixel, exactly as the Python reference does.
+     * Subsample large images while decoding by the largest integer factor that keeps both sides at
+     * least the manifest's {@code image.max_subsample_side} (faster, less memory). Off: the image
+     * encoder sees every pixel, exactly as the Python reference does.
      */
     @WithDefault("true")
     boolean subsample();

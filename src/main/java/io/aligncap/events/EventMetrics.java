@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Counters of the event modes on {@code /q/metrics}: objects by outcome, inferences run, and
- * transient failures. "Inferences" counts images captioned, so duplicates that did no work show
- * up as outcomes without a matching inference.
+ * transient failures. "Inferences" counts images captioned, so duplicates that did no work show up
+ * as outcomes without a matching inference.
  */
 @ApplicationScoped
 public class EventMetrics {

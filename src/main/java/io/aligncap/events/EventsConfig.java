@@ -26,8 +26,8 @@ public interface EventsConfig {
     Optional<String> prefix();
 
     /**
-     * Key suffixes (case-insensitive) taken for images; other keys are skipped without a
-     * download. An empty list leaves the decision to the image decoder.
+     * Key suffixes (case-insensitive) taken for images; other keys are skipped without a download.
+     * An empty list leaves the decision to the image decoder.
      */
     @WithDefault(".jpg,.jpeg,.png,.webp,.gif,.bmp")
     List<String> suffixes();
@@ -75,8 +75,8 @@ public interface EventsConfig {
     Duration visibilityTimeout();
 
     /**
-     * Refuse to start on a queue without a redrive policy: a message that can never succeed
-     * would otherwise be retried forever.
+     * Refuse to start on a queue without a redrive policy: a message that can never succeed would
+     * otherwise be retried forever.
      */
     @WithDefault("true")
     boolean requireDeadLetterQueue();

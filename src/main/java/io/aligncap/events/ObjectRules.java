@@ -13,10 +13,10 @@ import java.util.Optional;
  * path, tested alone.
  *
  * <p>A result's key is {@code <output prefix><source bucket>/<source key>/<model id>@<model
- * version>/<revision>.json}, where the revision is {@code v-<versionId>} on versioned buckets
- * and {@code e-<ETag>} otherwise. So each object version and model has exactly one result key,
- * which makes the result object itself the idempotency guard (a conditional PUT), and an
- * overwritten object on an unversioned bucket (new ETag) is captioned again.
+ * version>/<revision>.json}, where the revision is {@code v-<versionId>} on versioned buckets and
+ * {@code e-<ETag>} otherwise. So each object version and model has exactly one result key, which
+ * makes the result object itself the idempotency guard (a conditional PUT), and an overwritten
+ * object on an unversioned bucket (new ETag) is captioned again.
  */
 public final class ObjectRules {
 
@@ -143,7 +143,10 @@ public final class ObjectRules {
 
   @Override
   public String toString() {
-    return "s3://" + outputBucket.orElse("<source bucket>") + "/" + outputPrefix
+    return "s3://"
+        + outputBucket.orElse("<source bucket>")
+        + "/"
+        + outputPrefix
         + inputPrefix.map(p -> " for keys under " + p).orElse("");
   }
 

@@ -2,8 +2,8 @@ package io.aligncap.events;
 
 /**
  * What captioning one object came to. Every outcome is final for that object version: the event
- * that produced it can be acknowledged. Failures that a retry may fix are not outcomes but a
- * {@link TransientEventException}.
+ * that produced it can be acknowledged. Failures that a retry may fix are not outcomes but a {@link
+ * TransientEventException}.
  *
  * @param status what happened
  * @param object the object
@@ -19,7 +19,9 @@ public record Outcome(Status status, ObjectRef object, String resultKey, String 
     ALREADY_DONE,
     /** Not captioned by design (not an image, under the output prefix, superseded...). */
     SKIPPED,
-    /** Cannot ever be captioned (corrupt image, too large, deleted); a failure result was written. */
+    /**
+     * Cannot ever be captioned (corrupt image, too large, deleted); a failure result was written.
+     */
     FAILED
   }
 

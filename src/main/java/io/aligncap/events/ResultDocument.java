@@ -23,7 +23,8 @@ import java.util.Map;
  * @param createdAt when this document was written
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-@RegisterForReflection // Jackson reads/writes it outside REST signatures (native image); nested records too
+@RegisterForReflection // Jackson reads/writes it outside REST signatures (native image); nested
+// records too
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultDocument(
     String schema,

@@ -13,10 +13,10 @@ import software.amazon.awssdk.eventnotifications.s3.model.S3EventNotification;
 import software.amazon.awssdk.eventnotifications.s3.model.S3EventNotificationRecord;
 
 /**
- * The one parser for every event path (Lambda S3 trigger, SQS message bodies, the SQS worker):
- * a raw S3 notification (read by the AWS SDK's own {@code s3-event-notifications} model), the
- * same inside an SNS envelope, the EventBridge form, and the {@code s3:TestEvent} that S3 sends
- * when a notification is configured. Pure: no I/O.
+ * The one parser for every event path (Lambda S3 trigger, SQS message bodies, the SQS worker): a
+ * raw S3 notification (read by the AWS SDK's own {@code s3-event-notifications} model), the same
+ * inside an SNS envelope, the EventBridge form, and the {@code s3:TestEvent} that S3 sends when a
+ * notification is configured. Pure: no I/O.
  */
 public final class S3EventParser {
 
@@ -52,7 +52,9 @@ public final class S3EventParser {
     if (root.has("Records")) {
       return fromNotification(text);
     }
-    if ("Notification".equals(root.path("Type").asText(null)) && root.has("Message") && depth == 0) {
+    if ("Notification".equals(root.path("Type").asText(null))
+        && root.has("Message")
+        && depth == 0) {
       // SNS envelope (no raw message delivery): the S3 notification is a JSON string inside.
       return parseNested(root.get("Message").asText(), depth);
     }
@@ -69,7 +71,8 @@ public final class S3EventParser {
     try {
       JsonNode inner = JSON.readTree(message);
       if (inner == null || !inner.isObject()) {
-        throw new MalformedEventException("SNS Message is not a JSON object: " + abbreviate(message));
+        throw new MalformedEventException(
+            "SNS Message is not a JSON object: " + abbreviate(message));
       }
       return parse(inner, message, depth + 1);
     } catch (JsonProcessingException e) {

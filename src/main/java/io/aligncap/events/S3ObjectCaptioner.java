@@ -1,8 +1,8 @@
 package io.aligncap.events;
 
-import io.aligncap.AligncapException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aligncap.AligncapException;
 import io.aligncap.config.AligncapConfig;
 import io.aligncap.events.ResultDocument.ErrorInfo;
 import io.aligncap.events.ResultDocument.Model;
@@ -28,14 +28,14 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * The one operation under every event path: caption one S3 object version and write the result
- * JSON next to it. Idempotent: the result key is derived from the object version and the model
- * ({@link ObjectRules#resultKey}); an existing result means no work, the result is written with
- * {@code If-None-Match: *}, and duplicates in flight in this process wait for the first.
+ * The one operation under every event path: caption one S3 object version and write the result JSON
+ * next to it. Idempotent: the result key is derived from the object version and the model ({@link
+ * ObjectRules#resultKey}); an existing result means no work, the result is written with {@code
+ * If-None-Match: *}, and duplicates in flight in this process wait for the first.
  *
- * <p>Returns an {@link Outcome} for everything final (captioned, already done, skipped, failed
- * for good with a failure result written) and throws {@link TransientEventException} for what a
- * retry may fix, so each delivery path can acknowledge or hand the event back.
+ * <p>Returns an {@link Outcome} for everything final (captioned, already done, skipped, failed for
+ * good with a failure result written) and throws {@link TransientEventException} for what a retry
+ * may fix, so each delivery path can acknowledge or hand the event back.
  */
 @ApplicationScoped
 public class S3ObjectCaptioner {
@@ -149,11 +149,17 @@ public class S3ObjectCaptioner {
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         return failAndRecord(
-            ref, null, "source_missing", "Source object not found",
-            ref + " was deleted before it could be captioned (" + errorCode(e) + ")", t0, 0);
+            ref,
+            null,
+            "source_missing",
+            "Source object not found",
+            ref + " was deleted before it could be captioned (" + errorCode(e) + ")",
+            t0,
+            0);
       }
       if (e.statusCode() == 412) {
-        return Outcome.skipped(ref, "overwritten since the event (ETag changed); its own event follows");
+        return Outcome.skipped(
+            ref, "overwritten since the event (ETag changed); its own event follows");
       }
       throw transientS3(ref, e);
     } catch (SdkException | java.io.UncheckedIOException e) {
@@ -178,7 +184,12 @@ public class S3ObjectCaptioner {
   }
 
   private Outcome failAndRecord(
-      ObjectRef ref, S3Store.Source source, String type, String title, String detail, long t0,
+      ObjectRef ref,
+      S3Store.Source source,
+      String type,
+      String title,
+      String detail,
+      long t0,
       long t1) {
     Manifest m = served.manifest();
     if (ref.versionId() == null && ref.eTag() == null) {
@@ -187,7 +198,9 @@ public class S3ObjectCaptioner {
     String resultKey = rules.resultKey(ref, m.modelId(), m.modelVersion());
     ResultDocument doc =
         ResultDocument.failed(
-            sourceInfo(ref, source), model(), new ErrorInfo(type, title, detail),
+            sourceInfo(ref, source),
+            model(),
+            new ErrorInfo(type, title, detail),
             t0 == 0 ? Map.of() : timings(t0, t1));
     return write(ref, resultKey, doc, Outcome.Status.FAILED, type + ": " + detail);
   }
@@ -220,7 +233,8 @@ public class S3ObjectCaptioner {
     try {
       store.tag(
           ref,
-          Map.of("aligncap-status", status, "aligncap-model", m.modelId() + "@" + m.modelVersion()));
+          Map.of(
+              "aligncap-status", status, "aligncap-model", m.modelId() + "@" + m.modelVersion()));
     } catch (SdkException e) {
       // The result is written and is the record; a missing tag must not redo the work.
       LOG.warnf("%s: result written but the source not tagged: %s", ref, e.getMessage());
@@ -288,7 +302,10 @@ public class S3ObjectCaptioner {
   }
 
   private String sizeDetail(Long size) {
-    return "the object is " + size + " bytes, more than the limit of " + rules.maxBytes()
+    return "the object is "
+        + size
+        + " bytes, more than the limit of "
+        + rules.maxBytes()
         + " (aligncap.image.max-bytes)";
   }
 

@@ -18,8 +18,14 @@ public record DecodedImage(
   public DecodedImage {
     if (width < 1 || height < 1 || rgb.length != (long) width * height * 3) {
       throw new IllegalArgumentException(
-          "expected " + width + "x" + height + "x3 = " + (long) width * height * 3
-              + " bytes, got " + rgb.length);
+          "expected "
+              + width
+              + "x"
+              + height
+              + "x3 = "
+              + (long) width * height * 3
+              + " bytes, got "
+              + rgb.length);
     }
   }
 

@@ -24,8 +24,8 @@ final class ExifOrientation {
   private ExifOrientation() {}
 
   /**
-   * @return the orientation 1..8; 1 when there is no EXIF block or it cannot be read (a broken
-   *     EXIF block is not a broken image: the pixels are still shown as stored)
+   * @return the orientation 1..8; 1 when there is no EXIF block or it cannot be read (a broken EXIF
+   *     block is not a broken image: the pixels are still shown as stored)
    */
   static int ofJpeg(byte[] jpeg) {
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(jpeg))) {

@@ -4,9 +4,9 @@ import static io.aligncap.AligncapException.Kind.IMAGE_TOO_LARGE;
 import static io.aligncap.AligncapException.Kind.INVALID_IMAGE;
 import static io.aligncap.AligncapException.Kind.UNSUPPORTED_MEDIA_TYPE;
 
-import io.aligncap.AligncapException;
 import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
+import io.aligncap.AligncapException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -42,9 +42,10 @@ public final class ImageDecoder {
    *
    * @param bytes the encoded file
    * @param contentTypeOrNull the client's media type, a hint only (its format is sniffed)
-   * @throws AligncapException (IMAGE_TOO_LARGE) when the bytes, width, height or pixel count exceed the limits
-   * @throws AligncapException (UNSUPPORTED_MEDIA_TYPE) when the bytes are a format the service does not decode,
-   *     or unrecognisable bytes sent with a non-image media type
+   * @throws AligncapException (IMAGE_TOO_LARGE) when the bytes, width, height or pixel count exceed
+   *     the limits
+   * @throws AligncapException (UNSUPPORTED_MEDIA_TYPE) when the bytes are a format the service does
+   *     not decode, or unrecognisable bytes sent with a non-image media type
    * @throws AligncapException (INVALID_IMAGE) when the bytes are empty, corrupt or truncated
    */
   public DecodedImage decode(byte[] bytes, String contentTypeOrNull) {
@@ -52,7 +53,9 @@ public final class ImageDecoder {
       throw new AligncapException(INVALID_IMAGE, "the image is empty");
     }
     if (bytes.length > limits.maxBytes()) {
-      throw new AligncapException(IMAGE_TOO_LARGE, "the image has " + bytes.length + " bytes, the limit is " + limits.maxBytes());
+      throw new AligncapException(
+          IMAGE_TOO_LARGE,
+          "the image has " + bytes.length + " bytes, the limit is " + limits.maxBytes());
     }
     ImageFormat format = ImageFormat.sniff(bytes);
     if (format == null) {
@@ -66,7 +69,8 @@ public final class ImageDecoder {
         reader.dispose();
       }
     } catch (IOException e) {
-      throw new AligncapException(INVALID_IMAGE, "cannot read the " + format.id + " image: " + e.getMessage(), e);
+      throw new AligncapException(
+          INVALID_IMAGE, "cannot read the " + format.id + " image: " + e.getMessage(), e);
     }
   }
 
@@ -83,12 +87,14 @@ public final class ImageDecoder {
       width = reader.getWidth(0);
       height = reader.getHeight(0);
     } catch (IOException | RuntimeException e) {
-      throw new AligncapException(INVALID_IMAGE, "cannot read the " + format.id + " header: " + message(e), e);
+      throw new AligncapException(
+          INVALID_IMAGE, "cannot read the " + format.id + " header: " + message(e), e);
     }
     checkSize(width, height);
     if (format == ImageFormat.PNG && !PngChunks.complete(bytes)) {
       // the JDK's PNG reader returns a partly blank image for a cut IDAT without a word
-      throw new AligncapException(INVALID_IMAGE, "the png image is truncated: its chunks end before IEND");
+      throw new AligncapException(
+          INVALID_IMAGE, "the png image is truncated: its chunks end before IEND");
     }
     try {
       factor = limits.subsampling(width, height);
@@ -98,11 +104,13 @@ public final class ImageDecoder {
     } catch (IOException | RuntimeException e) {
       // Plug-ins report corrupt data with IOException and, on some inputs, with runtime
       // exceptions (IndexOutOfBounds, IllegalArgument, CMMException): all mean a bad file.
-      throw new AligncapException(INVALID_IMAGE, "cannot decode the " + format.id + " image: " + message(e), e);
+      throw new AligncapException(
+          INVALID_IMAGE, "cannot decode the " + format.id + " image: " + message(e), e);
     }
     for (String w : warnings) {
       if (truncation(w)) {
-        throw new AligncapException(INVALID_IMAGE, "the " + format.id + " image is truncated: " + w);
+        throw new AligncapException(
+            INVALID_IMAGE, "the " + format.id + " image is truncated: " + w);
       }
     }
     Orientation.Pixels pixels =
@@ -123,11 +131,21 @@ public final class ImageDecoder {
 
   private void checkSize(int width, int height) {
     if (width > limits.maxWidth() || height > limits.maxHeight()) {
-      throw new AligncapException(IMAGE_TOO_LARGE, "the image is " + width + "x" + height + ", the limit is "
-              + limits.maxWidth() + "x" + limits.maxHeight());
+      throw new AligncapException(
+          IMAGE_TOO_LARGE,
+          "the image is "
+              + width
+              + "x"
+              + height
+              + ", the limit is "
+              + limits.maxWidth()
+              + "x"
+              + limits.maxHeight());
     }
     if ((long) width * height > limits.maxPixels()) {
-      throw new AligncapException(IMAGE_TOO_LARGE, "the image has " + (long) width * height + " pixels, the limit is " + limits.maxPixels());
+      throw new AligncapException(
+          IMAGE_TOO_LARGE,
+          "the image has " + (long) width * height + " pixels, the limit is " + limits.maxPixels());
     }
     if (width < 1 || height < 1) {
       throw new AligncapException(INVALID_IMAGE, "the image is " + width + "x" + height);
@@ -136,13 +154,19 @@ public final class ImageDecoder {
 
   private static RuntimeException unrecognised(byte[] bytes, String type) {
     if (ImageFormat.knownUnsupported(bytes) || ImageFormat.UNSUPPORTED_TYPES.contains(type)) {
-      return new AligncapException(UNSUPPORTED_MEDIA_TYPE, "unsupported image format" + (type == null ? "" : " (" + type + ")")
+      return new AligncapException(
+          UNSUPPORTED_MEDIA_TYPE,
+          "unsupported image format"
+              + (type == null ? "" : " (" + type + ")")
               + "; supported: JPEG, PNG, GIF, BMP, WebP");
     }
     if (type != null && !type.startsWith("image/") && !type.equals("application/octet-stream")) {
-      return new AligncapException(UNSUPPORTED_MEDIA_TYPE, "the body is " + type + ", expected an image (JPEG, PNG, GIF, BMP, WebP)");
+      return new AligncapException(
+          UNSUPPORTED_MEDIA_TYPE,
+          "the body is " + type + ", expected an image (JPEG, PNG, GIF, BMP, WebP)");
     }
-    return new AligncapException(INVALID_IMAGE, "the bytes are not a JPEG, PNG, GIF, BMP or WebP image");
+    return new AligncapException(
+        INVALID_IMAGE, "the bytes are not a JPEG, PNG, GIF, BMP or WebP image");
   }
 
   /**
@@ -179,7 +203,9 @@ public final class ImageDecoder {
   /** The JDK JPEG reader only warns on a truncated file ("Premature end of JPEG file"). */
   private static boolean truncation(String warning) {
     String w = warning.toLowerCase(Locale.ROOT);
-    return w.contains("premature end") || w.contains("truncat") || w.contains("end of file")
+    return w.contains("premature end")
+        || w.contains("truncat")
+        || w.contains("end of file")
         || w.contains("eof");
   }
 

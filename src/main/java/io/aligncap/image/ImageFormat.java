@@ -17,8 +17,16 @@ enum ImageFormat {
 
   /** Image types the service recognises but does not decode: a 415, not a 400. */
   static final Set<String> UNSUPPORTED_TYPES =
-      Set.of("image/tiff", "image/heic", "image/heif", "image/avif", "image/svg+xml", "image/jp2",
-          "image/x-icon", "image/vnd.microsoft.icon", "image/vnd.adobe.photoshop");
+      Set.of(
+          "image/tiff",
+          "image/heic",
+          "image/heif",
+          "image/avif",
+          "image/svg+xml",
+          "image/jp2",
+          "image/x-icon",
+          "image/vnd.microsoft.icon",
+          "image/vnd.adobe.photoshop");
 
   final String id;
 
@@ -63,7 +71,9 @@ enum ImageFormat {
       return null;
     }
     int semi = contentType.indexOf(';');
-    return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    return (semi < 0 ? contentType : contentType.substring(0, semi))
+        .trim()
+        .toLowerCase(Locale.ROOT);
   }
 
   private static boolean starts(byte[] b, int... prefix) {

@@ -1,9 +1,9 @@
 package io.aligncap.image;
 
 /**
- * The eight EXIF orientations (TIFF tag 274) as a pure pixel transform: value v says how the
- * stored pixels must be turned to be seen upright. 1 upright, 2 mirrored left–right, 3 turned 180°,
- * 4 mirrored top–bottom, 5 transposed, 6 turned 90° clockwise, 7 transversed, 8 turned 90°
+ * The eight EXIF orientations (TIFF tag 274) as a pure pixel transform: value v says how the stored
+ * pixels must be turned to be seen upright. 1 upright, 2 mirrored left–right, 3 turned 180°, 4
+ * mirrored top–bottom, 5 transposed, 6 turned 90° clockwise, 7 transversed, 8 turned 90°
  * counter-clockwise to display.
  */
 public final class Orientation {

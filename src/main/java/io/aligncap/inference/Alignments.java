@@ -18,7 +18,8 @@ final class Alignments {
     this.beta = beta;
   }
 
-  Aligned align(ImageEncoder.Features f, float[][] wordVectors, DecodedImage image, Tokenizer.Tokens tokens) {
+  Aligned align(
+      ImageEncoder.Features f, float[][] wordVectors, DecodedImage image, Tokenizer.Tokens tokens) {
     double[][] dots = Scorer.dots(wordVectors, f.regionEmbeddings());
     int[] best = Scorer.wordRegions(dots);
     List<AlignmentResult.WordRegion> words = new ArrayList<>();
@@ -30,15 +31,24 @@ final class Alignments {
     return new Aligned(Scorer.score(dots), words, snippets(dots, f, image, tokens.words()));
   }
 
-  List<Snippet> snippets(ImageEncoder.Features f, float[][] wordVectors, DecodedImage image, List<String> words) {
+  List<Snippet> snippets(
+      ImageEncoder.Features f, float[][] wordVectors, DecodedImage image, List<String> words) {
     return snippets(Scorer.dots(wordVectors, f.regionEmbeddings()), f, image, words);
   }
 
-  private List<Snippet> snippets(double[][] dots, ImageEncoder.Features f, DecodedImage image, List<String> words) {
+  private List<Snippet> snippets(
+      double[][] dots, ImageEncoder.Features f, DecodedImage image, List<String> words) {
     List<Snippet> out = new ArrayList<>();
     for (MrfAligner.Run s : MrfAligner.runs(MrfAligner.align(dots, beta))) {
       List<String> run = words.subList(s.start(), s.end());
-      out.add(new Snippet(s.start(), s.end(), List.copyOf(run), String.join(" ", run), s.region(), box(f, s.region(), image)));
+      out.add(
+          new Snippet(
+              s.start(),
+              s.end(),
+              List.copyOf(run),
+              String.join(" ", run),
+              s.region(),
+              box(f, s.region(), image)));
     }
     return out;
   }

@@ -12,8 +12,8 @@ import java.util.List;
  *
  * <p>Each step keeps the {@code k - finished} best (beam, token) candidates, ordered by score
  * descending, then beam index, then token ascending; a kept END finishes its beam (END is not a
- * word but counts in the length), the others stay live in kept order. Finished beams are ranked
- * by {@code score / n_tokens^alpha}; ties keep finishing order.
+ * word but counts in the length), the others stay live in kept order. Finished beams are ranked by
+ * {@code score / n_tokens^alpha}; ties keep finishing order.
  */
 public final class BeamSearch {
 

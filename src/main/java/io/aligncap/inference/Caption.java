@@ -15,4 +15,5 @@ import java.util.List;
  * @param score the ranking score {@code log_prob / n_tokens^alpha}
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record Caption(List<String> words, String text, int[] tokens, double logProb, double score) {}
+public record Caption(
+    List<String> words, String text, int[] tokens, double logProb, double score) {}

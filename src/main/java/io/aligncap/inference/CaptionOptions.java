@@ -1,14 +1,12 @@
 package io.aligncap.inference;
 
-import static io.aligncap.AligncapException.Kind.INVALID_OPTIONS;
-
 import io.aligncap.AligncapException;
 import java.util.List;
 
 /**
- * Per-request decoding options; a null field takes its default from configuration
- * ({@code aligncap.decoding.*}). Validated by {@link Captioner}, which throws
- * {@link AligncapException} (INVALID_OPTIONS) for a value out of range.
+ * Per-request decoding options; a null field takes its default from configuration ({@code
+ * aligncap.decoding.*}). Validated by {@link Captioner}, which throws {@link AligncapException}
+ * (INVALID_OPTIONS) for a value out of range.
  *
  * @param beamSize 1 (greedy) up to {@code aligncap.decoding.max-beam-size}
  * @param maxLength most words per caption

@@ -20,8 +20,8 @@ import java.util.List;
  *
  * <p>Every method throws {@link AligncapException}: INVALID_IMAGE, IMAGE_TOO_LARGE or
  * UNSUPPORTED_MEDIA_TYPE for bytes that do not decode within the limits, INVALID_OPTIONS for an
- * option out of range, NOT_READY before warm-up or in strict GPU mode without a GPU, INFERENCE
- * when ONNX Runtime fails.
+ * option out of range, NOT_READY before warm-up or in strict GPU mode without a GPU, INFERENCE when
+ * ONNX Runtime fails.
  */
 @ApplicationScoped
 public class Captioner {
@@ -80,8 +80,7 @@ public class Captioner {
   }
 
   /** The one place an image is decoded, timed as the {@code decode} stage. */
-  private static DecodedImage decode(
-      Pipeline p, byte[] image, String contentType, StageTimings t) {
+  private static DecodedImage decode(Pipeline p, byte[] image, String contentType, StageTimings t) {
     return t.time(DECODE, () -> p.decode(image, contentType));
   }
 
@@ -92,8 +91,13 @@ public class Captioner {
     if (tokens.length() == 0 || tokens.length() > max) {
       throw new AligncapException(
           INVALID_OPTIONS,
-          field + " must have 1 to " + max + " words (matches of "
-              + p.manifest().tokenizer().tokenRegex() + "), has " + tokens.length());
+          field
+              + " must have 1 to "
+              + max
+              + " words (matches of "
+              + p.manifest().tokenizer().tokenRegex()
+              + "), has "
+              + tokens.length());
     }
     return tokens;
   }

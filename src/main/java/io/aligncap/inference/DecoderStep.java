@@ -1,13 +1,12 @@
 package io.aligncap.inference;
 
 import static io.aligncap.AligncapException.Kind.INFERENCE;
-
 import static io.aligncap.model.GraphNames.*;
 
-import io.aligncap.AligncapException;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.aligncap.AligncapException;
 import io.aligncap.model.Graph;
 import io.aligncap.model.Manifest;
 import java.nio.FloatBuffer;
@@ -17,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One step of {@code decoder} or {@code region_decoder} for a batch of beams, as a
- * {@link BeamSearch.StepFunction}. Step 1 feeds the image's bias b_v; later steps feed zeros
- * (paper §3.2: the image is shown only at the first step). Works for any list of state names.
+ * One step of {@code decoder} or {@code region_decoder} for a batch of beams, as a {@link
+ * BeamSearch.StepFunction}. Step 1 feeds the image's bias b_v; later steps feed zeros (paper §3.2:
+ * the image is shown only at the first step). Works for any list of state names.
  */
 final class DecoderStep implements BeamSearch.StepFunction {
 
@@ -65,13 +64,20 @@ final class DecoderStep implements BeamSearch.StepFunction {
     }
     Map<String, OnnxTensor> inputs = new HashMap<>();
     try {
-      inputs.put(TOKEN, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(tokenIds), new long[] {batch}));
-      inputs.put(IMAGE_BIAS, OnnxTensor.createTensor(model.env(), FloatBuffer.wrap(bias), new long[] {batch, biasSize}));
+      inputs.put(
+          TOKEN,
+          OnnxTensor.createTensor(model.env(), LongBuffer.wrap(tokenIds), new long[] {batch}));
+      inputs.put(
+          IMAGE_BIAS,
+          OnnxTensor.createTensor(
+              model.env(), FloatBuffer.wrap(bias), new long[] {batch, biasSize}));
       for (int s = 0; s < states.size(); s++) {
         inputs.put(
             states.get(s),
             OnnxTensor.createTensor(
-                model.env(), FloatBuffer.wrap(Tensors.flat(stateRows[s], hidden)), new long[] {batch, hidden}));
+                model.env(),
+                FloatBuffer.wrap(Tensors.flat(stateRows[s], hidden)),
+                new long[] {batch, hidden}));
       }
       try (OrtSession.Result r = model.session(graph).run(inputs)) {
         float[][] logProbs = Tensors.rows(Tensors.floats(r, LOG_PROBS), 0, batch, vocab);

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link CaptionOptions} with defaults filled in from configuration and every value checked;
- * boxes clipped to the image.
+ * {@link CaptionOptions} with defaults filled in from configuration and every value checked; boxes
+ * clipped to the image.
  */
 record DecodingPlan(int beamSize, int maxLength, double alpha, int results, List<double[]> boxes) {
 
@@ -29,7 +29,9 @@ record DecodingPlan(int beamSize, int maxLength, double alpha, int results, List
         maxLength >= 1 && maxLength <= config.maxMaxLength(),
         "max_length must be between 1 and " + config.maxMaxLength() + ", is " + maxLength);
     double alpha =
-        o.lengthNormalization() != null ? o.lengthNormalization() : config.defaultLengthNormalization();
+        o.lengthNormalization() != null
+            ? o.lengthNormalization()
+            : config.defaultLengthNormalization();
     double maxAlpha = config.maxLengthNormalization();
     require(
         alpha >= 0 && alpha <= maxAlpha,
@@ -62,8 +64,12 @@ record DecodingPlan(int beamSize, int maxLength, double alpha, int results, List
     };
     require(
         c[2] > c[0] && c[3] > c[1],
-        name + " must satisfy x0 < x1 and y0 < y1 inside the " + image.sourceWidth() + "x"
-            + image.sourceHeight() + " image");
+        name
+            + " must satisfy x0 < x1 and y0 < y1 inside the "
+            + image.sourceWidth()
+            + "x"
+            + image.sourceHeight()
+            + " image");
     return c;
   }
 

@@ -52,8 +52,11 @@ final class ExecutionProviders {
           case CUDA -> options.addCUDA(deviceId);
           case TENSORRT -> options.addTensorrt(deviceId);
           case CPU -> {}
-          default -> throw new IllegalArgumentException(
-              "unknown execution provider \"" + raw + "\", expected one of cuda, tensorrt, cpu");
+          default ->
+              throw new IllegalArgumentException(
+                  "unknown execution provider \""
+                      + raw
+                      + "\", expected one of cuda, tensorrt, cpu");
         }
         if (!active.contains(name)) {
           active.add(name);

@@ -1,14 +1,13 @@
 package io.aligncap.inference;
 
 import static io.aligncap.AligncapException.Kind.INFERENCE;
-
 import static io.aligncap.model.GraphNames.*;
 
-import io.aligncap.AligncapException;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.aligncap.AligncapException;
 import io.aligncap.image.DecodedImage;
 import io.aligncap.model.Graph;
 import io.aligncap.model.Manifest;
@@ -45,7 +44,8 @@ final class ImageEncoder {
   Features encode(DecodedImage image) {
     long[] shape = {1, image.height(), image.width(), 3};
     try (OnnxTensor pixels =
-            OnnxTensor.createTensor(model.env(), ByteBuffer.wrap(image.rgb()), shape, OnnxJavaType.UINT8);
+            OnnxTensor.createTensor(
+                model.env(), ByteBuffer.wrap(image.rgb()), shape, OnnxJavaType.UINT8);
         OrtSession.Result r = model.session(Graph.IMAGE_ENCODER).run(Map.of(PIXELS, pixels))) {
       return new Features(
           Tensors.floats(r, IMAGE_BIAS),

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Word → region assignment smoothed by a chain MRF (paper §3.1.4; models/FORMAT.md "Word →
- * region and MRF snippets"): maximise {@code Σ_j v_{a_j}·s_j + β Σ_j 1[a_j = a_{j+1}]} by Viterbi.
- * Ties resolve to the lowest region: at each step the lowest previous region among equal scores,
- * at the end the lowest final region. Pure.
+ * Word → region assignment smoothed by a chain MRF (paper §3.1.4; models/FORMAT.md "Word → region
+ * and MRF snippets"): maximise {@code Σ_j v_{a_j}·s_j + β Σ_j 1[a_j = a_{j+1}]} by Viterbi. Ties
+ * resolve to the lowest region: at each step the lowest previous region among equal scores, at the
+ * end the lowest final region. Pure.
  */
 public final class MrfAligner {
 

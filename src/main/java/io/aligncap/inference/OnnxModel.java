@@ -2,16 +2,16 @@ package io.aligncap.inference;
 
 import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
 
-import io.aligncap.AligncapException;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.aligncap.AligncapException;
 import io.aligncap.config.AligncapConfig;
-import io.aligncap.model.GraphContract;
 import io.aligncap.model.Graph;
+import io.aligncap.model.GraphContract;
 import io.aligncap.model.Manifest;
 import io.aligncap.model.ModelPackage;
 import java.util.ArrayList;
@@ -21,9 +21,9 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * The ONNX Runtime sessions of one model package, created once and shared by all threads
- * ({@link OrtSession#run} is thread-safe). Owns the native resources: closing it closes every
- * session, and any use after close fails loudly.
+ * The ONNX Runtime sessions of one model package, created once and shared by all threads ({@link
+ * OrtSession#run} is thread-safe). Owns the native resources: closing it closes every session, and
+ * any use after close fails loudly.
  */
 final class OnnxModel implements AutoCloseable {
 
@@ -39,7 +39,8 @@ final class OnnxModel implements AutoCloseable {
   /**
    * Creates the four sessions and checks each against the manifest.
    *
-   * @throws AligncapException (MODEL_PACKAGE) when a graph does not load or does not match the manifest
+   * @throws AligncapException (MODEL_PACKAGE) when a graph does not load or does not match the
+   *     manifest
    */
   OnnxModel(ModelPackage pkg, AligncapConfig.Inference config) {
     this.pkg = pkg;
@@ -53,7 +54,8 @@ final class OnnxModel implements AutoCloseable {
       options.addConfigEntry("session.intra_op.allow_spinning", spin);
       options.addConfigEntry("session.inter_op.allow_spinning", spin);
     } catch (OrtException e) {
-      throw new AligncapException(MODEL_PACKAGE, "cannot create ONNX Runtime session options: " + e.getMessage(), e);
+      throw new AligncapException(
+          MODEL_PACKAGE, "cannot create ONNX Runtime session options: " + e.getMessage(), e);
     }
     providers = ExecutionProviders.configure(options, config.providers(), config.deviceId());
     try {
@@ -64,7 +66,9 @@ final class OnnxModel implements AutoCloseable {
       close();
       throw e;
     }
-    LOG.infof("ONNX Runtime sessions ready for %s, providers %s", pkg.manifest().modelId(), providers.active());
+    LOG.infof(
+        "ONNX Runtime sessions ready for %s, providers %s",
+        pkg.manifest().modelId(), providers.active());
   }
 
   private OrtSession open(Graph graph) {
@@ -73,7 +77,8 @@ final class OnnxModel implements AutoCloseable {
     try {
       session = env.createSession(pkg.graphBytes(graph), options);
     } catch (OrtException e) {
-      throw new AligncapException(MODEL_PACKAGE, spec.file() + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+      throw new AligncapException(
+          MODEL_PACKAGE, spec.file() + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
     }
     try {
       GraphContract.check(spec, actual(session.getInputInfo()), actual(session.getOutputInfo()));
@@ -82,7 +87,10 @@ final class OnnxModel implements AutoCloseable {
       if (e instanceof AligncapException m) {
         throw m;
       }
-      throw new AligncapException(MODEL_PACKAGE, spec.file() + ": cannot inspect its inputs and outputs: " + e.getMessage(), e);
+      throw new AligncapException(
+          MODEL_PACKAGE,
+          spec.file() + ": cannot inspect its inputs and outputs: " + e.getMessage(),
+          e);
     }
     return session;
   }

@@ -18,8 +18,8 @@ import java.util.stream.IntStream;
  * The stages of one loaded package (models/FORMAT.md, the Java twin of the Python reference
  * pipeline): decoding with the package's limits, the image encoder, beam search over the decoder,
  * the sentence encoder and the alignment, greedy region captions. It owns the package's ONNX
- * Runtime sessions and is the only way to them, so a new package format changes this class and
- * the encoders it holds, not the edges. {@link ServedModel} creates, warms and closes it; {@link
+ * Runtime sessions and is the only way to them, so a new package format changes this class and the
+ * encoders it holds, not the edges. {@link ServedModel} creates, warms and closes it; {@link
  * Captioner} runs requests on it with options already checked. Thread-safe.
  */
 final class Pipeline implements AutoCloseable {
@@ -81,8 +81,8 @@ final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * Captions by beam search, with the best caption's MRF snippets and greedy captions of the
-   * plan's boxes.
+   * Captions by beam search, with the best caption's MRF snippets and greedy captions of the plan's
+   * boxes.
    */
   CaptionResult caption(DecodedImage image, DecodingPlan plan, StageTimings t) {
     Manifest m = pkg.manifest();
@@ -149,8 +149,7 @@ final class Pipeline implements AutoCloseable {
   }
 
   /** The candidates sorted by S_kl, best first; ties keep their order. */
-  RankingResult rank(
-      DecodedImage image, List<String> candidates, List<int[]> ids, StageTimings t) {
+  RankingResult rank(DecodedImage image, List<String> candidates, List<int[]> ids, StageTimings t) {
     Manifest m = pkg.manifest();
     ImageEncoder.Features f = t.time(Graph.IMAGE_ENCODER.key, () -> images.encode(image));
     List<float[][]> words = t.time(Graph.SENTENCE_ENCODER.key, () -> sentences.encode(ids));

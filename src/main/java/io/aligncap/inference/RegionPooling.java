@@ -1,11 +1,11 @@
 package io.aligncap.inference;
 
 /**
- * The region generator's bias for an arbitrary box (models/FORMAT.md "Region captions for a
- * box"): the mean of the grid cells' {@code region_bias} rows whose centres lie inside the box
- * (edges included); if none does, the row of the cell that contains the box's centre, cells being
- * half-open {@code [x0, x1) × [y0, y1)} so that a centre on a shared edge belongs to the cell
- * right of / below it (as the reference's {@code int(c * grid)}). Boxes are normalised xyxy. Pure.
+ * The region generator's bias for an arbitrary box (models/FORMAT.md "Region captions for a box"):
+ * the mean of the grid cells' {@code region_bias} rows whose centres lie inside the box (edges
+ * included); if none does, the row of the cell that contains the box's centre, cells being
+ * half-open {@code [x0, x1) × [y0, y1)} so that a centre on a shared edge belongs to the cell right
+ * of / below it (as the reference's {@code int(c * grid)}). Boxes are normalised xyxy. Pure.
  */
 public final class RegionPooling {
 

@@ -1,8 +1,8 @@
 package io.aligncap.inference;
 
 /**
- * Image–sentence scoring of paper eq. 8: {@code S = Σ_t max_i v_i·s_t} over the sentence's words
- * t and all regions i (whole image included), and each word's best region (ties → lowest index).
+ * Image–sentence scoring of paper eq. 8: {@code S = Σ_t max_i v_i·s_t} over the sentence's words t
+ * and all regions i (whole image included), and each word's best region (ties → lowest index).
  * Pure.
  */
 public final class Scorer {

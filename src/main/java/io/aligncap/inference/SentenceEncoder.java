@@ -1,13 +1,12 @@
 package io.aligncap.inference;
 
 import static io.aligncap.AligncapException.Kind.INFERENCE;
-
 import static io.aligncap.model.GraphNames.*;
 
-import io.aligncap.AligncapException;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.aligncap.AligncapException;
 import io.aligncap.model.Graph;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -15,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs {@code sentence_encoder} (the BRNN of paper §3.1.2) on a batch of token-id sentences,
- * padded with {@code pad_id} to the longest; rows past a sentence's length are dropped.
+ * Runs {@code sentence_encoder} (the BRNN of paper §3.1.2) on a batch of token-id sentences, padded
+ * with {@code pad_id} to the longest; rows past a sentence's length are dropped.
  */
 final class SentenceEncoder {
 
@@ -47,11 +46,14 @@ final class SentenceEncoder {
       }
     }
     try (OnnxTensor tokenTensor =
-            OnnxTensor.createTensor(model.env(), LongBuffer.wrap(tokens), new long[] {batch, longest});
+            OnnxTensor.createTensor(
+                model.env(), LongBuffer.wrap(tokens), new long[] {batch, longest});
         OnnxTensor lengthTensor =
             OnnxTensor.createTensor(model.env(), LongBuffer.wrap(lengths), new long[] {batch});
         OrtSession.Result r =
-            model.session(Graph.SENTENCE_ENCODER).run(Map.of(TOKENS, tokenTensor, LENGTHS, lengthTensor))) {
+            model
+                .session(Graph.SENTENCE_ENCODER)
+                .run(Map.of(TOKENS, tokenTensor, LENGTHS, lengthTensor))) {
       float[] flat = Tensors.floats(r, WORD_VECTORS); // (batch, longest, embedding)
       List<float[][]> out = new ArrayList<>(batch);
       for (int b = 0; b < batch; b++) {
@@ -59,7 +61,8 @@ final class SentenceEncoder {
       }
       return out;
     } catch (OrtException e) {
-      throw new AligncapException(INFERENCE, Graph.SENTENCE_ENCODER + " failed: " + e.getMessage(), e);
+      throw new AligncapException(
+          INFERENCE, Graph.SENTENCE_ENCODER + " failed: " + e.getMessage(), e);
     }
   }
 }

@@ -20,8 +20,8 @@ import org.jboss.logging.Logger;
  * The one owner of the model being served. At start-up (before any other start-up work, so no
  * worker polls for events first) it resolves {@code aligncap.model.path} (a directory, the class
  * path or {@code s3://}), loads and verifies the package, opens its sessions with the configured
- * execution providers and warms them with one inference; a broken package fails start-up. It
- * holds the provider in use and whether the service may take traffic. Health checks, {@code GET
+ * execution providers and warms them with one inference; a broken package fails start-up. It holds
+ * the provider in use and whether the service may take traffic. Health checks, {@code GET
  * /v1/models}, the event results and {@link Captioner} read it; nothing else loads a package or
  * holds a session.
  */
@@ -91,7 +91,10 @@ public class ServedModel {
     status = new Status(true, true, providers.primary(), refusal);
     LOG.infof(
         "Model %s %s ready on %s in %d ms",
-        m.modelId(), m.modelVersion(), providers.primary(), (System.nanoTime() - begin) / 1_000_000);
+        m.modelId(),
+        m.modelVersion(),
+        providers.primary(),
+        (System.nanoTime() - begin) / 1_000_000);
   }
 
   public Status status() {

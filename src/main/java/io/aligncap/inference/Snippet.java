@@ -16,4 +16,5 @@ import java.util.List;
  * @param box the region's box in pixels of the image, {@code [x0, y0, x1, y1]}
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record Snippet(int start, int end, List<String> words, String text, int region, double[] box) {}
+public record Snippet(
+    int start, int end, List<String> words, String text, int region, double[] box) {}

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Times the stages of one request: milliseconds for the response, and the Micrometer timer
- * {@code aligncap.inference} tagged with the stage for {@code /q/metrics}.
+ * Times the stages of one request: milliseconds for the response, and the Micrometer timer {@code
+ * aligncap.inference} tagged with the stage for {@code /q/metrics}.
  */
 final class StageTimings {
 

@@ -14,14 +14,18 @@ final class Tensors {
   /** Output {@code name} as a flat array. */
   static float[] floats(OrtSession.Result result, String name) throws OrtException {
     OnnxValue value =
-        result.get(name).orElseThrow(() -> new IllegalStateException("graph has no output " + name));
+        result
+            .get(name)
+            .orElseThrow(() -> new IllegalStateException("graph has no output " + name));
     FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
     float[] out = new float[buffer.remaining()];
     buffer.get(out);
     return out;
   }
 
-  /** Splits a flat array into {@code rows} rows of {@code flat.length / rows}, from {@code offset}. */
+  /**
+   * Splits a flat array into {@code rows} rows of {@code flat.length / rows}, from {@code offset}.
+   */
   static float[][] rows(float[] flat, int offset, int rows, int width) {
     float[][] out = new float[rows][width];
     for (int r = 0; r < rows; r++) {

@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * Splits a sentence exactly as training did (models/FORMAT.md "Tokenisation"): lower-case with
- * {@link Locale#ROOT} when the manifest says so, then the matches of the manifest's regex in
- * order; a word not in the vocabulary becomes the unknown id. No START/END is added.
+ * {@link Locale#ROOT} when the manifest says so, then the matches of the manifest's regex in order;
+ * a word not in the vocabulary becomes the unknown id. No START/END is added.
  */
 public final class Tokenizer {
 

@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * Checks that a graph as loaded by ONNX Runtime has exactly the inputs and outputs its manifest
  * declares: same names, dtypes and ranks; a dimension the manifest fixes must be fixed to the same
- * value or dynamic, and a symbolic one ("batch") must be dynamic in the graph. Free of ONNX
- * Runtime types so that it can be tested alone.
+ * value or dynamic, and a symbolic one ("batch") must be dynamic in the graph. Free of ONNX Runtime
+ * types so that it can be tested alone.
  */
 public final class GraphContract {
 
@@ -30,8 +30,7 @@ public final class GraphContract {
   /**
    * @throws AligncapException (MODEL_PACKAGE) naming the file, the tensor and what was expected
    */
-  public static void check(
-      Manifest.GraphSpec spec, List<Actual> inputs, List<Actual> outputs) {
+  public static void check(Manifest.GraphSpec spec, List<Actual> inputs, List<Actual> outputs) {
     compare(spec.file(), "input", spec.inputs(), inputs);
     compare(spec.file(), "output", spec.outputs(), outputs);
   }

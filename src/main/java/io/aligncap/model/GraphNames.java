@@ -2,19 +2,23 @@ package io.aligncap.model;
 
 /**
  * The tensor names models/FORMAT.md fixes for each graph. The manifest must declare them (checked
- * by {@link ManifestCheck}); their shapes and dtypes are read from the manifest and checked
- * against the sessions ({@link GraphContract}).
+ * by {@link ManifestCheck}); their shapes and dtypes are read from the manifest and checked against
+ * the sessions ({@link GraphContract}).
  */
 public final class GraphNames {
 
   // image_encoder: pixels (B, H, W, 3) uint8 -> ...
   public static final String PIXELS = "pixels";
+
   /** (B, bias_size): b_v of the full-image generator; also a decoder input. */
   public static final String IMAGE_BIAS = "image_bias";
+
   /** (B, count, embedding_size): v_i of paper §3.1.1. */
   public static final String REGION_EMBEDDINGS = "region_embeddings";
+
   /** (B, count, region bias_size): the region generator's b_v per region. */
   public static final String REGION_BIAS = "region_bias";
+
   /** (count, 4): normalised xyxy. */
   public static final String REGION_BOXES = "region_boxes";
 

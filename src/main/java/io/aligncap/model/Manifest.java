@@ -2,8 +2,8 @@ package io.aligncap.model;
 
 import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
 
-import io.aligncap.AligncapException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.aligncap.AligncapException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +18,8 @@ import java.util.Map;
  * @param evaluation figures measured on the test split, as JSON
  * @param files every file except the manifest, with its size and SHA-256
  */
-@RegisterForReflection // Jackson reads/writes it outside REST signatures (native image); nested records too
+@RegisterForReflection // Jackson reads/writes it outside REST signatures (native image); nested
+// records too
 public record Manifest(
     String format,
     String formatVersion,
@@ -44,7 +45,8 @@ public record Manifest(
   /** The major format version this reader understands. */
   public static final int FORMAT_MAJOR = 1;
 
-  public record VocabularySpec(String file, int size, int padId, int startId, int endId, int unkId) {}
+  public record VocabularySpec(
+      String file, int size, int padId, int startId, int endId, int unkId) {}
 
   public record TokenizerSpec(boolean lowercase, String tokenRegex) {}
 
@@ -56,7 +58,9 @@ public record Manifest(
   public record ImageSpec(
       int inputSize, String layout, String dtype, String channels, int maxSubsampleSide) {}
 
-  /** @param count grid × grid cells, then the whole image at {@code wholeImageIndex} */
+  /**
+   * @param count grid × grid cells, then the whole image at {@code wholeImageIndex}
+   */
   public record RegionSpec(int grid, int count, int wholeImageIndex, String boxFormat) {}
 
   public record AlignmentSpec(int embeddingSize, double mrfBeta) {}
@@ -92,7 +96,12 @@ public record Manifest(
   public GraphSpec graph(Graph graph) {
     GraphSpec spec = graphs == null ? null : graphs.get(graph.key);
     if (spec == null) {
-      throw new AligncapException(MODEL_PACKAGE, "manifest.json: graphs." + graph + " is missing, expected every one of " + Arrays.toString(Graph.values()));
+      throw new AligncapException(
+          MODEL_PACKAGE,
+          "manifest.json: graphs."
+              + graph
+              + " is missing, expected every one of "
+              + Arrays.toString(Graph.values()));
     }
     return spec;
   }

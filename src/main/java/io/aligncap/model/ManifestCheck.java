@@ -1,7 +1,6 @@
 package io.aligncap.model;
 
 import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
-
 import static io.aligncap.model.GraphNames.*;
 
 import io.aligncap.AligncapException;
@@ -20,7 +19,9 @@ final class ManifestCheck {
 
   static void check(Manifest m) {
     require(m.vocabulary() != null, "vocabulary is missing");
-    require(m.tokenizer() != null && m.tokenizer().tokenRegex() != null, "tokenizer.token_regex is missing");
+    require(
+        m.tokenizer() != null && m.tokenizer().tokenRegex() != null,
+        "tokenizer.token_regex is missing");
     require(m.image() != null, "image is missing");
     require(m.regions() != null, "regions is missing");
     require(m.alignment() != null, "alignment is missing");
@@ -32,15 +33,23 @@ final class ManifestCheck {
     require(image.maxSubsampleSide() > 0, "image.max_subsample_side must be > 0");
     require("NHWC".equals(image.layout()), "image.layout is " + image.layout() + ", expected NHWC");
     require("uint8".equals(image.dtype()), "image.dtype is " + image.dtype() + ", expected uint8");
-    require("RGB".equals(image.channels()), "image.channels is " + image.channels() + ", expected RGB");
+    require(
+        "RGB".equals(image.channels()), "image.channels is " + image.channels() + ", expected RGB");
 
     Manifest.RegionSpec regions = m.regions();
     require(
         regions.count() == regions.grid() * regions.grid() + 1,
-        "regions.count is " + regions.count() + ", expected grid*grid+1 = " + (regions.grid() * regions.grid() + 1));
+        "regions.count is "
+            + regions.count()
+            + ", expected grid*grid+1 = "
+            + (regions.grid() * regions.grid() + 1));
     require(
         regions.wholeImageIndex() >= 0 && regions.wholeImageIndex() < regions.count(),
-        "regions.whole_image_index " + regions.wholeImageIndex() + " is outside [0, " + regions.count() + ")");
+        "regions.whole_image_index "
+            + regions.wholeImageIndex()
+            + " is outside [0, "
+            + regions.count()
+            + ")");
 
     int vocab = m.vocabulary().size();
     int embed = m.alignment().embeddingSize();
@@ -52,7 +61,8 @@ final class ManifestCheck {
     tensor(Graph.IMAGE_ENCODER, enc.inputs(), PIXELS, -1, -1, -1, 3);
     tensor(Graph.IMAGE_ENCODER, enc.outputs(), IMAGE_BIAS, -1, m.decoder().biasSize());
     tensor(Graph.IMAGE_ENCODER, enc.outputs(), REGION_EMBEDDINGS, -1, count, embed);
-    tensor(Graph.IMAGE_ENCODER, enc.outputs(), REGION_BIAS, -1, count, m.regionDecoder().biasSize());
+    tensor(
+        Graph.IMAGE_ENCODER, enc.outputs(), REGION_BIAS, -1, count, m.regionDecoder().biasSize());
     tensor(Graph.IMAGE_ENCODER, enc.outputs(), REGION_BOXES, count, 4);
 
     Manifest.GraphSpec sent = m.graph(Graph.SENTENCE_ENCODER);
@@ -75,12 +85,15 @@ final class ManifestCheck {
   }
 
   /**
-   * Requires tensor {@code name} in {@code list} with the given rank; an expected dimension of
-   * -1 accepts any (symbolic or fixed) declared dimension, others must match a fixed one.
+   * Requires tensor {@code name} in {@code list} with the given rank; an expected dimension of -1
+   * accepts any (symbolic or fixed) declared dimension, others must match a fixed one.
    */
-  private static void tensor(Graph graph, List<Manifest.TensorSpec> list, String name, long... expected) {
+  private static void tensor(
+      Graph graph, List<Manifest.TensorSpec> list, String name, long... expected) {
     Manifest.TensorSpec t =
-        list == null ? null : list.stream().filter(s -> name.equals(s.name())).findFirst().orElse(null);
+        list == null
+            ? null
+            : list.stream().filter(s -> name.equals(s.name())).findFirst().orElse(null);
     require(t != null, "graphs." + graph + " does not declare tensor \"" + name + "\"");
     long[] dims = t.dims();
     boolean ok = dims.length == expected.length;
@@ -89,8 +102,14 @@ final class ManifestCheck {
     }
     require(
         ok,
-        "graphs." + graph + " tensor \"" + name + "\" has shape " + t.shape()
-            + ", expected " + Arrays.toString(expected).replace("-1", "?"));
+        "graphs."
+            + graph
+            + " tensor \""
+            + name
+            + "\" has shape "
+            + t.shape()
+            + ", expected "
+            + Arrays.toString(expected).replace("-1", "?"));
   }
 
   private static void require(boolean condition, String problem) {

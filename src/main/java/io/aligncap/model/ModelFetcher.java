@@ -1,14 +1,12 @@
 package io.aligncap.model;
 
-import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
-
 import io.aligncap.AligncapException;
 import java.nio.file.Path;
 
 /**
  * Copies a model package from a remote location (e.g. {@code s3://bucket/prefix/}) into a local
- * directory, which is then loaded and verified like any directory package: the manifest's sizes
- * and SHA-256 sums check the download. Keeps storage clients out of the model core.
+ * directory, which is then loaded and verified like any directory package: the manifest's sizes and
+ * SHA-256 sums check the download. Keeps storage clients out of the model core.
  */
 public interface ModelFetcher {
 

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * Resolves the configured model location ({@code aligncap.model.path}) so that the default works
  * with no configuration in every mode: from the repository root a relative path is found on disk;
  * from a fast-jar, Lambda zip or container without the repository the same relative path is found
- * on the class path, where the build bundled the default model. A remote location
- * ({@code s3://bucket/prefix/}) is downloaded by the {@link ModelFetcher} for its scheme.
+ * on the class path, where the build bundled the default model. A remote location ({@code
+ * s3://bucket/prefix/}) is downloaded by the {@link ModelFetcher} for its scheme.
  */
 public final class ModelLocator {
 
@@ -45,14 +45,22 @@ public final class ModelLocator {
     if (Files.isRegularFile(dir.resolve(ModelPackage.MANIFEST))) {
       return PackageSource.directory(dir);
     }
-    String tried = dir.toAbsolutePath().normalize() + "/" + ModelPackage.MANIFEST + " does not exist";
+    String tried =
+        dir.toAbsolutePath().normalize() + "/" + ModelPackage.MANIFEST + " does not exist";
     if (dir.isAbsolute()) {
       throw notFound(tried);
     }
     String prefix = trimSlashes(dir.normalize().toString().replace('\\', '/'));
     return onClasspath(prefix, loader)
         .orElseThrow(
-            () -> notFound(tried + ", nor does " + CLASSPATH_PREFIX + prefix + "/" + ModelPackage.MANIFEST));
+            () ->
+                notFound(
+                    tried
+                        + ", nor does "
+                        + CLASSPATH_PREFIX
+                        + prefix
+                        + "/"
+                        + ModelPackage.MANIFEST));
   }
 
   private static PackageSource fetched(
@@ -89,7 +97,8 @@ public final class ModelLocator {
   }
 
   private static AligncapException notFound(String detail) {
-    return new AligncapException(MODEL_PACKAGE, "model package not found (aligncap.model.path): " + detail);
+    return new AligncapException(
+        MODEL_PACKAGE, "model package not found (aligncap.model.path): " + detail);
   }
 
   private static String trimSlashes(String s) {

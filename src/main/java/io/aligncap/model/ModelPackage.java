@@ -2,12 +2,12 @@ package io.aligncap.model;
 
 import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
 
-import io.aligncap.AligncapException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.aligncap.AligncapException;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,8 +19,8 @@ import java.util.Map;
 /**
  * A model package read and checked against models/FORMAT.md: the manifest's format and major
  * version, the byte size and SHA-256 of every listed file, the vocabulary, and the manifest's
- * internal consistency ({@link ManifestCheck}). Graph names and shapes are checked against the
- * real ONNX Runtime sessions when those are created ({@link GraphContract}).
+ * internal consistency ({@link ManifestCheck}). Graph names and shapes are checked against the real
+ * ONNX Runtime sessions when those are created ({@link GraphContract}).
  */
 public final class ModelPackage {
 
@@ -44,7 +44,8 @@ public final class ModelPackage {
   /**
    * Reads and verifies the package.
    *
-   * @throws AligncapException (MODEL_PACKAGE) naming the file and the problem when anything does not match
+   * @throws AligncapException (MODEL_PACKAGE) naming the file and the problem when anything does
+   *     not match
    */
   public static ModelPackage load(PackageSource source) {
     Manifest manifest = parseManifest(source);
@@ -69,8 +70,8 @@ public final class ModelPackage {
   }
 
   /**
-   * The bytes of a graph file (e.g. {@code decoder}), verified again against the manifest so that
-   * a file replaced after start-up checks is still caught.
+   * The bytes of a graph file (e.g. {@code decoder}), verified again against the manifest so that a
+   * file replaced after start-up checks is still caught.
    */
   public byte[] graphBytes(Graph graph) {
     String file = manifest.graph(graph).file();
@@ -90,12 +91,21 @@ public final class ModelPackage {
 
   private static void checkFormat(PackageSource source, Manifest manifest) {
     if (!Manifest.FORMAT.equals(manifest.format())) {
-      throw invalid(source, MANIFEST, "format is \"" + manifest.format() + "\", expected \"" + Manifest.FORMAT + "\"");
+      throw invalid(
+          source,
+          MANIFEST,
+          "format is \"" + manifest.format() + "\", expected \"" + Manifest.FORMAT + "\"");
     }
     String version = manifest.formatVersion();
     String major = version == null ? "" : version.split("\\.", 2)[0];
     if (!String.valueOf(Manifest.FORMAT_MAJOR).equals(major)) {
-      throw invalid(source, MANIFEST, "format_version is " + version + ", this reader understands major version " + Manifest.FORMAT_MAJOR);
+      throw invalid(
+          source,
+          MANIFEST,
+          "format_version is "
+              + version
+              + ", this reader understands major version "
+              + Manifest.FORMAT_MAJOR);
     }
     if (manifest.files() == null || manifest.files().isEmpty()) {
       throw invalid(source, MANIFEST, "\"files\" is missing or empty");
@@ -120,7 +130,8 @@ public final class ModelPackage {
       throw invalid(source, file, "not listed in manifest \"files\"");
     }
     if (bytes.length != entry.bytes()) {
-      throw invalid(source, file, "size is " + bytes.length + " bytes, the manifest says " + entry.bytes());
+      throw invalid(
+          source, file, "size is " + bytes.length + " bytes, the manifest says " + entry.bytes());
     }
     String actual = sha256(bytes);
     if (!actual.equalsIgnoreCase(String.valueOf(entry.sha256()))) {

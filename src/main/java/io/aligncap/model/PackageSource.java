@@ -24,7 +24,9 @@ public interface PackageSource {
     return directory(root, root.toAbsolutePath().normalize().toString());
   }
 
-  /** A package in a directory on disk, described as {@code description} (e.g. where it came from). */
+  /**
+   * A package in a directory on disk, described as {@code description} (e.g. where it came from).
+   */
   static PackageSource directory(Path root, String description) {
     return new PackageSource() {
       @Override

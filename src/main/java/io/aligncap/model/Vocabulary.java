@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The model's tokens; a token's id is its index. Pure: no I/O. Built from the package's
- * {@code vocab.json} and the special ids of its manifest.
+ * The model's tokens; a token's id is its index. Pure: no I/O. Built from the package's {@code
+ * vocab.json} and the special ids of its manifest.
  */
 public final class Vocabulary {
 
@@ -31,8 +31,12 @@ public final class Vocabulary {
         throw new IllegalArgumentException("special id " + id + " is outside [0, " + size + ")");
       }
     }
-    if (padId == startId || padId == endId || padId == unkId || startId == endId
-        || startId == unkId || endId == unkId) {
+    if (padId == startId
+        || padId == endId
+        || padId == unkId
+        || startId == endId
+        || startId == unkId
+        || endId == unkId) {
       throw new IllegalArgumentException("pad, start, end and unk ids must differ");
     }
     this.tokens = List.copyOf(tokens);

@@ -22,9 +22,12 @@ class AlignmentResourceTest {
 
   @Test
   void alignsEveryWordWithARegionAndBox() {
-    given().contentType("application/json").body(Map.of("image", BASE64, "sentence", "A cat and a DOG!"))
+    given()
+        .contentType("application/json")
+        .body(Map.of("image", BASE64, "sentence", "A cat and a DOG!"))
         .post("/v1/alignments")
-        .then().statusCode(200)
+        .then()
+        .statusCode(200)
         .body("sentence", equalTo("A cat and a DOG!"))
         .body("score", notNullValue())
         .body("words", hasSize(5))
@@ -36,19 +39,45 @@ class AlignmentResourceTest {
 
   @Test
   void multipartAndRawBodyWork() {
-    given().multiPart("image", "scene.png", IMAGE, "image/png").multiPart("sentence", "a dog")
-        .post("/v1/alignments").then().statusCode(200).body("words", hasSize(2));
-    given().contentType("image/png").body(IMAGE).queryParam("sentence", "a dog")
-        .post("/v1/alignments").then().statusCode(200).body("words", hasSize(2));
+    given()
+        .multiPart("image", "scene.png", IMAGE, "image/png")
+        .multiPart("sentence", "a dog")
+        .post("/v1/alignments")
+        .then()
+        .statusCode(200)
+        .body("words", hasSize(2));
+    given()
+        .contentType("image/png")
+        .body(IMAGE)
+        .queryParam("sentence", "a dog")
+        .post("/v1/alignments")
+        .then()
+        .statusCode(200)
+        .body("words", hasSize(2));
   }
 
   @Test
   void emptyOrMissingSentenceIs422() {
-    given().contentType("application/json").body(Map.of("image", BASE64, "sentence", "!!!"))
-        .post("/v1/alignments").then().statusCode(422).contentType(Problem.MEDIA_TYPE);
-    given().contentType("application/json").body(Map.of("image", BASE64))
-        .post("/v1/alignments").then().statusCode(422).contentType(Problem.MEDIA_TYPE);
-    given().contentType("application/json").body(Map.of("image", BASE64, "sentence", "a ".repeat(500)))
-        .post("/v1/alignments").then().statusCode(422).contentType(Problem.MEDIA_TYPE);
+    given()
+        .contentType("application/json")
+        .body(Map.of("image", BASE64, "sentence", "!!!"))
+        .post("/v1/alignments")
+        .then()
+        .statusCode(422)
+        .contentType(Problem.MEDIA_TYPE);
+    given()
+        .contentType("application/json")
+        .body(Map.of("image", BASE64))
+        .post("/v1/alignments")
+        .then()
+        .statusCode(422)
+        .contentType(Problem.MEDIA_TYPE);
+    given()
+        .contentType("application/json")
+        .body(Map.of("image", BASE64, "sentence", "a ".repeat(500)))
+        .post("/v1/alignments")
+        .then()
+        .statusCode(422)
+        .contentType(Problem.MEDIA_TYPE);
   }
 }

@@ -29,7 +29,11 @@ class ApiKeyAndCorsTest {
 
   @Test
   void keyIsRequiredOnTheApiButNotOnProbes() {
-    given().get("/v1/models").then().statusCode(401).contentType(Problem.MEDIA_TYPE)
+    given()
+        .get("/v1/models")
+        .then()
+        .statusCode(401)
+        .contentType(Problem.MEDIA_TYPE)
         .body("title", equalTo("Unauthorized"));
     given().header("X-API-Key", "wrong").get("/v1/models").then().statusCode(401);
     given().header("X-API-Key", KEY).get("/v1/models").then().statusCode(200);
@@ -38,8 +42,12 @@ class ApiKeyAndCorsTest {
 
   @Test
   void corsAllowsTheConfiguredOrigin() {
-    given().header("Origin", ORIGIN).header("Access-Control-Request-Method", "POST")
+    given()
+        .header("Origin", ORIGIN)
+        .header("Access-Control-Request-Method", "POST")
         .options("/v1/captions")
-        .then().statusCode(200).header("Access-Control-Allow-Origin", ORIGIN);
+        .then()
+        .statusCode(200)
+        .header("Access-Control-Allow-Origin", ORIGIN);
   }
 }

@@ -22,15 +22,24 @@ class ConcurrencyTest {
 
   /** Everything but the timings. */
   static String answer(String query, byte[] image) {
-    JsonPath json = given().contentType("image/png").body(image).post("/v1/captions?" + query)
-        .then().statusCode(200).extract().jsonPath();
+    JsonPath json =
+        given()
+            .contentType("image/png")
+            .body(image)
+            .post("/v1/captions?" + query)
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
     return json.getList("captions").toString() + json.getList("snippets") + json.getList("regions");
   }
 
   @Test
   void concurrentAnswersEqualSequentialOnes() throws Exception {
     List<byte[]> images = new ArrayList<>();
-    TestModel.golden().get("images").forEach(i -> images.add(TestModel.goldenImage(i.get("file").asText())));
+    TestModel.golden()
+        .get("images")
+        .forEach(i -> images.add(TestModel.goldenImage(i.get("file").asText())));
     List<String> queries = new ArrayList<>();
     List<byte[]> bodies = new ArrayList<>();
     for (int i = 0; i < REQUESTS; i++) {

@@ -22,7 +22,10 @@ class ModelAndOpsTest {
   @Test
   void modelsShowsTheManifestFiguresAndProvider() {
     JsonNode m = TestModel.manifest();
-    given().get("/v1/models").then().statusCode(200)
+    given()
+        .get("/v1/models")
+        .then()
+        .statusCode(200)
         .body("models", hasSize(1))
         .body("models[0].model_id", equalTo(m.get("model_id").asText()))
         .body("models[0].model_version", equalTo(m.get("model_version").asText()))
@@ -35,16 +38,27 @@ class ModelAndOpsTest {
   @Test
   void healthEndpointsAreUp() {
     given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-    given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("UP"))
         .body("checks.find { it.name == 'model' }.data.provider", equalTo(Providers.EXPECTED));
     given().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
   }
 
   @Test
   void metricsHaveRequestHistogramsAndStageTimers() {
-    given().contentType("image/png").body(TestModel.sampleImage()).post("/v1/captions?beam_size=1")
-        .then().statusCode(200);
-    given().get("/q/metrics").then().statusCode(200)
+    given()
+        .contentType("image/png")
+        .body(TestModel.sampleImage())
+        .post("/v1/captions?beam_size=1")
+        .then()
+        .statusCode(200);
+    given()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
         .body(containsString("http_server_requests_seconds_bucket"))
         .body(containsString("aligncap_inference_seconds_count{stage=\"image_encoder\""))
         .body(containsString("aligncap_inference_seconds_bucket{stage=\"decoder\""));
@@ -52,7 +66,10 @@ class ModelAndOpsTest {
 
   @Test
   void openApiDocumentsTheApiWithExamples() {
-    given().get("/q/openapi?format=json").then().statusCode(200)
+    given()
+        .get("/q/openapi?format=json")
+        .then()
+        .statusCode(200)
         .body(containsString("/v1/captions"))
         .body(containsString("/v1/alignments"))
         .body(containsString("/v1/rankings"))
@@ -67,9 +84,14 @@ class ModelAndOpsTest {
     int maxCandidates = config.getValue("aligncap.alignment.max-candidates", Integer.class);
     String json = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
     JsonPath doc = JsonPath.from(json);
-    assertEquals(maxBeam, doc.getInt("components.schemas.CaptionRequest.properties.beam_size.maximum"));
-    assertEquals(maxCandidates, doc.getInt("components.schemas.RankingRequest.properties.candidates.maxItems"));
-    assertEquals(maxBeam, doc.getInt(
-        "paths.'/v1/captions'.post.parameters.find { it.name == 'beam_size' }.schema.maximum"));
+    assertEquals(
+        maxBeam, doc.getInt("components.schemas.CaptionRequest.properties.beam_size.maximum"));
+    assertEquals(
+        maxCandidates,
+        doc.getInt("components.schemas.RankingRequest.properties.candidates.maxItems"));
+    assertEquals(
+        maxBeam,
+        doc.getInt(
+            "paths.'/v1/captions'.post.parameters.find { it.name == 'beam_size' }.schema.maximum"));
   }
 }

@@ -28,11 +28,16 @@ class RankingResourceTest {
     JsonNode first = TestModel.golden().get("images").get(0);
     List<String> candidates = new ArrayList<>();
     first.get("sentences").forEach(s -> candidates.add(s.get("raw").asText()));
-    JsonPath ranked = given().contentType("application/json")
-        .body(Map.of("image", BASE64, "candidates", candidates))
-        .post("/v1/rankings").then().statusCode(200)
-        .body("rankings", hasSize(candidates.size()))
-        .extract().jsonPath();
+    JsonPath ranked =
+        given()
+            .contentType("application/json")
+            .body(Map.of("image", BASE64, "candidates", candidates))
+            .post("/v1/rankings")
+            .then()
+            .statusCode(200)
+            .body("rankings", hasSize(candidates.size()))
+            .extract()
+            .jsonPath();
     List<Float> scores = ranked.getList("rankings.score", Float.class);
     List<Float> sorted = new ArrayList<>(scores);
     sorted.sort(Collections.reverseOrder());
@@ -40,30 +45,62 @@ class RankingResourceTest {
     // each score is the alignment's S_kl for that sentence
     for (int i = 0; i < candidates.size(); i++) {
       int index = ranked.getInt("rankings[" + i + "].index");
-      float alignScore = given().contentType("application/json")
-          .body(Map.of("image", BASE64, "sentence", candidates.get(index)))
-          .post("/v1/alignments").then().statusCode(200).extract().jsonPath().getFloat("score");
+      float alignScore =
+          given()
+              .contentType("application/json")
+              .body(Map.of("image", BASE64, "sentence", candidates.get(index)))
+              .post("/v1/alignments")
+              .then()
+              .statusCode(200)
+              .extract()
+              .jsonPath()
+              .getFloat("score");
       assertEquals(alignScore, scores.get(i), 1e-4);
     }
   }
 
   @Test
   void multipartAndRawBodyWork() {
-    given().multiPart("image", "scene.png", IMAGE, "image/png")
-        .multiPart("candidates", "a dog").multiPart("candidates", "a red car")
-        .post("/v1/rankings").then().statusCode(200).body("rankings", hasSize(2));
-    given().contentType("image/png").body(IMAGE).queryParam("candidates", "a dog", "a cat", "a tree")
-        .post("/v1/rankings").then().statusCode(200).body("rankings", hasSize(3));
+    given()
+        .multiPart("image", "scene.png", IMAGE, "image/png")
+        .multiPart("candidates", "a dog")
+        .multiPart("candidates", "a red car")
+        .post("/v1/rankings")
+        .then()
+        .statusCode(200)
+        .body("rankings", hasSize(2));
+    given()
+        .contentType("image/png")
+        .body(IMAGE)
+        .queryParam("candidates", "a dog", "a cat", "a tree")
+        .post("/v1/rankings")
+        .then()
+        .statusCode(200)
+        .body("rankings", hasSize(3));
   }
 
   @Test
   void candidateLimitsAre422() {
-    given().contentType("application/json").body(Map.of("image", BASE64, "candidates", List.of()))
-        .post("/v1/rankings").then().statusCode(422).body("status", equalTo(422));
-    given().contentType("application/json").body(Map.of("image", BASE64, "candidates", Collections.nCopies(101, "a dog")))
-        .post("/v1/rankings").then().statusCode(422).contentType(Problem.MEDIA_TYPE);
-    given().contentType("application/json").body(Map.of("image", BASE64, "candidates", List.of("a dog", "?")))
-        .post("/v1/rankings").then().statusCode(422)
+    given()
+        .contentType("application/json")
+        .body(Map.of("image", BASE64, "candidates", List.of()))
+        .post("/v1/rankings")
+        .then()
+        .statusCode(422)
+        .body("status", equalTo(422));
+    given()
+        .contentType("application/json")
+        .body(Map.of("image", BASE64, "candidates", Collections.nCopies(101, "a dog")))
+        .post("/v1/rankings")
+        .then()
+        .statusCode(422)
+        .contentType(Problem.MEDIA_TYPE);
+    given()
+        .contentType("application/json")
+        .body(Map.of("image", BASE64, "candidates", List.of("a dog", "?")))
+        .post("/v1/rankings")
+        .then()
+        .statusCode(422)
         .body("detail", org.hamcrest.Matchers.containsString("candidates[1]"));
     assertTrue(true);
   }

@@ -25,26 +25,45 @@ class StrictGpuTest {
   public static class StrictGpu implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of("aligncap.inference.providers", "cuda,cpu", "aligncap.inference.require-gpu", "true");
+      return Map.of(
+          "aligncap.inference.providers", "cuda,cpu", "aligncap.inference.require-gpu", "true");
     }
   }
 
   @Test
   @DisabledIfSystemProperty(named = "USE_CUDA", matches = "1")
   void withoutAGpuNotReadyAndRefusesWork() {
-    given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(503)
+        .body("status", equalTo("DOWN"))
         .body("checks[0].data.reason", containsString("require-gpu"));
     given().get("/q/health/live").then().statusCode(200);
-    given().contentType("image/png").body(TestModel.sampleImage()).post("/v1/captions")
-        .then().statusCode(503).contentType(Problem.MEDIA_TYPE).body("title", equalTo("Not ready"));
+    given()
+        .contentType("image/png")
+        .body(TestModel.sampleImage())
+        .post("/v1/captions")
+        .then()
+        .statusCode(503)
+        .contentType(Problem.MEDIA_TYPE)
+        .body("title", equalTo("Not ready"));
   }
 
   @Test
   @EnabledIfSystemProperty(named = "USE_CUDA", matches = "1")
   void withAGpuReadyOnCuda() {
-    given().get("/q/health/ready").then().statusCode(200)
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
         .body("checks[0].data.provider", equalTo("cuda"));
-    given().contentType("image/png").body(TestModel.sampleImage()).post("/v1/captions")
-        .then().statusCode(200).body("provider", equalTo("cuda"));
+    given()
+        .contentType("image/png")
+        .body(TestModel.sampleImage())
+        .post("/v1/captions")
+        .then()
+        .statusCode(200)
+        .body("provider", equalTo("cuda"));
   }
 }

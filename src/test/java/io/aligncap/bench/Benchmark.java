@@ -15,16 +15,17 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Start-up to ready, single-image latency at beam 1 and beam 3, and memory of the packaged
- * service. Plain JDK, no dependencies: run it from the repository root after packaging,
+ * Start-up to ready, single-image latency at beam 1 and beam 3, and memory of the packaged service.
+ * Plain JDK, no dependencies: run it from the repository root after packaging,
  *
  * <pre>
  * mvn -B -ntp package -DskipTests && java src/test/java/io/aligncap/bench/Benchmark.java
  * </pre>
  *
- * Arguments (all optional): the image to caption (default: the default model's first golden
- * image), the number of timed requests per setting (default 100), the fast-jar (default
- * target/quarkus-app/quarkus-run.jar). Requests are sequential, from one client, after 200 warm-up requests.
+ * Arguments (all optional): the image to caption (default: the default model's first golden image),
+ * the number of timed requests per setting (default 100), the fast-jar (default
+ * target/quarkus-app/quarkus-run.jar). Requests are sequential, from one client, after 200 warm-up
+ * requests.
  */
 public final class Benchmark {
 
@@ -35,21 +36,26 @@ public final class Benchmark {
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     Path jar = Path.of(args.length > 2 ? args[2] : "target/quarkus-app/quarkus-run.jar");
     byte[] body = Files.readAllBytes(image);
-    String type = image.toString().toLowerCase(Locale.ROOT).endsWith(".png") ? "image/png" : "image/jpeg";
+    String type =
+        image.toString().toLowerCase(Locale.ROOT).endsWith(".png") ? "image/png" : "image/jpeg";
     int port = freePort();
 
     long start = System.nanoTime();
     Process service =
         new ProcessBuilder("java", "-Dquarkus.http.port=" + port, "-jar", jar.toString())
             .redirectErrorStream(true)
-            .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "aligncap-bench.log").toFile())
+            .redirectOutput(
+                Path.of(System.getProperty("java.io.tmpdir"), "aligncap-bench.log").toFile())
             .start();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     String base = "http://127.0.0.1:" + port;
     try {
       double readyMs = waitReady(http, base + "/q/health/ready", service, start);
-      System.out.printf("service       %s (pid %d), image %s (%d bytes)%n", jar, service.pid(), image, body.length);
-      System.out.printf("start-up      %.0f ms from process start to /q/health/ready UP%n", readyMs);
+      System.out.printf(
+          "service       %s (pid %d), image %s (%d bytes)%n",
+          jar, service.pid(), image, body.length);
+      System.out.printf(
+          "start-up      %.0f ms from process start to /q/health/ready UP%n", readyMs);
       System.out.printf("rss at ready  %d MB%n", rssMb(service.pid(), "VmRSS"));
       for (int i = 0; i < WARM_UP; i++) { // let the JIT compile both paths before timing either
         post(http, URI.create(base + "/v1/captions?beam_size=" + (i % 2 == 0 ? 1 : 3)), body, type);
@@ -63,21 +69,34 @@ public final class Benchmark {
           ms.add((System.nanoTime() - t) / 1e6);
         }
         Collections.sort(ms);
-        System.out.printf("beam %d        p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, mean %.1f ms over %d requests%n",
-            beam, pct(ms, 50), pct(ms, 90), pct(ms, 99), ms.stream().mapToDouble(d -> d).average().orElse(0), n);
+        System.out.printf(
+            "beam %d        p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, mean %.1f ms over %d requests%n",
+            beam,
+            pct(ms, 50),
+            pct(ms, 90),
+            pct(ms, 99),
+            ms.stream().mapToDouble(d -> d).average().orElse(0),
+            n);
       }
-      System.out.printf("rss after     %d MB (peak %d MB)%n", rssMb(service.pid(), "VmRSS"), rssMb(service.pid(), "VmHWM"));
+      System.out.printf(
+          "rss after     %d MB (peak %d MB)%n",
+          rssMb(service.pid(), "VmRSS"), rssMb(service.pid(), "VmHWM"));
     } finally {
       service.destroy();
       service.waitFor();
     }
   }
 
-  private static double waitReady(HttpClient http, String url, Process service, long start) throws Exception {
-    HttpRequest get = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build();
+  private static double waitReady(HttpClient http, String url, Process service, long start)
+      throws Exception {
+    HttpRequest get =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build();
     while (System.nanoTime() - start < 300_000_000_000L) {
       if (!service.isAlive()) {
-        throw new IllegalStateException("the service exited with " + service.exitValue() + ", see aligncap-bench.log in the temp dir");
+        throw new IllegalStateException(
+            "the service exited with "
+                + service.exitValue()
+                + ", see aligncap-bench.log in the temp dir");
       }
       try {
         if (http.send(get, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -92,9 +111,13 @@ public final class Benchmark {
   }
 
   private static void post(HttpClient http, URI uri, byte[] body, String type) throws Exception {
-    HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(uri).header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(uri)
+                .header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
     }

@@ -54,19 +54,27 @@ class WebIdentityCredentialsTest {
       String out =
           probe(
               Map.of(
-                  "AWS_WEB_IDENTITY_TOKEN_FILE", token.toString(),
-                  "AWS_ROLE_ARN", ROLE_ARN,
-                  "AWS_ROLE_SESSION_NAME", "aligncap-test",
-                  "AWS_REGION", "us-east-1",
+                  "AWS_WEB_IDENTITY_TOKEN_FILE",
+                  token.toString(),
+                  "AWS_ROLE_ARN",
+                  ROLE_ARN,
+                  "AWS_ROLE_SESSION_NAME",
+                  "aligncap-test",
+                  "AWS_REGION",
+                  "us-east-1",
                   // Service-specific endpoints (SDK setting), so that STS and S3 are moto's.
-                  "AWS_ENDPOINT_URL_STS", moto.endpoint().toString(),
-                  "AWS_ENDPOINT_URL_S3", moto.endpoint().toString()),
-              "sts", "s3");
+                  "AWS_ENDPOINT_URL_STS",
+                  moto.endpoint().toString(),
+                  "AWS_ENDPOINT_URL_S3",
+                  moto.endpoint().toString()),
+              "sts",
+              "s3");
       // STS issued temporary credentials for the role named in AWS_ROLE_ARN, and they are the
       // ones the S3 client signed with.
       assertTrue(out.contains("key=ASIA"), out);
       assertTrue(
-          out.contains("caller=arn:aws:sts::123456789012:assumed-role/aligncap-worker/aligncap-test"),
+          out.contains(
+              "caller=arn:aws:sts::123456789012:assumed-role/aligncap-worker/aligncap-test"),
           out);
       assertTrue(out.contains("s3=ok"), out);
     }
@@ -100,8 +108,10 @@ class WebIdentityCredentialsTest {
               Map.of(
                   "AWS_CONTAINER_CREDENTIALS_FULL_URI",
                   "http://127.0.0.1:" + agent.getAddress().getPort() + "/v1/credentials",
-                  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token.toString(),
-                  "AWS_REGION", "us-east-1"));
+                  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                  token.toString(),
+                  "AWS_REGION",
+                  "us-east-1"));
       assertTrue(out.contains("key=ASIAPODIDENTITYTEST"), out);
     } finally {
       agent.stop(0);
@@ -109,8 +119,8 @@ class WebIdentityCredentialsTest {
   }
 
   /**
-   * Runs {@link Probe} on this test's class path with {@code env} as the whole environment (plus
-   * a private HOME, so no ~/.aws profile is read) and returns its output.
+   * Runs {@link Probe} on this test's class path with {@code env} as the whole environment (plus a
+   * private HOME, so no ~/.aws profile is read) and returns its output.
    */
   private String probe(Map<String, String> env, String... checks)
       throws IOException, InterruptedException {
@@ -140,8 +150,8 @@ class WebIdentityCredentialsTest {
 
   /**
    * The child JVM: resolves the default chain as the service's clients do and prints what it got.
-   * Arguments {@code sts} (ask STS who the credentials belong to) and {@code s3} (list buckets
-   * with an S3 client built like the service's) use the endpoints from the environment.
+   * Arguments {@code sts} (ask STS who the credentials belong to) and {@code s3} (list buckets with
+   * an S3 client built like the service's) use the endpoints from the environment.
    */
   public static final class Probe {
     public static void main(String[] args) {

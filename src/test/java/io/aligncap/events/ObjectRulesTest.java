@@ -35,8 +35,8 @@ class ObjectRulesTest {
     assertEquals(
         r.resultKey(ref("x.png", null, "e1"), "m", "1"),
         r.resultKey(ref("x.png", null, "e1"), "m", "1"));
-    assertThrows(IllegalArgumentException.class,
-        () -> r.resultKey(ref("x.png", null, null), "m", "1"));
+    assertThrows(
+        IllegalArgumentException.class, () -> r.resultKey(ref("x.png", null, null), "m", "1"));
   }
 
   @Test
@@ -66,10 +66,13 @@ class ObjectRulesTest {
   @Test
   void refusesConfigurationsWhoseResultsWouldRetrigger() {
     assertThrows(IllegalArgumentException.class, () -> rules(null, null, ""));
-    assertThrows(IllegalArgumentException.class, () -> rules("uploads/", null, "uploads/captions/"));
+    assertThrows(
+        IllegalArgumentException.class, () -> rules("uploads/", null, "uploads/captions/"));
     assertThrows(IllegalArgumentException.class, () -> rules("captions/in/", null, "captions/"));
-    assertThrows(IllegalArgumentException.class,
-        () -> new ObjectRules(Optional.empty(), List.of(".png", ".json"), Optional.empty(), "c/", 1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new ObjectRules(Optional.empty(), List.of(".png", ".json"), Optional.empty(), "c/", 1));
     rules("uploads/", null, "captions/"); // disjoint: fine
   }
 

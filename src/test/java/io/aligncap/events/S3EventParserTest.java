@@ -71,8 +71,9 @@ class S3EventParserTest {
 
   @Test
   void nullVersionIdIsNoVersion() {
-    String json = Events.s3Put("photos", "a.png", "\"abc\"", 3, null).replace(
-        "\"eTag\"", "\"versionId\":null,\"eTag\"");
+    String json =
+        Events.s3Put("photos", "a.png", "\"abc\"", 3, null)
+            .replace("\"eTag\"", "\"versionId\":null,\"eTag\"");
     ObjectRef ref = S3EventParser.parse(json).objects().get(0);
     assertNull(ref.versionId());
     assertEquals("abc", ref.eTag());

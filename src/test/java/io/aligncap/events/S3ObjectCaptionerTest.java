@@ -74,9 +74,12 @@ class S3ObjectCaptionerTest {
     assertTrue(best.get("log_prob").asDouble() <= 0, doc.toString());
     assertTrue(doc.at("/result/snippets").isArray(), doc.toString());
     assertTrue(doc.at("/timings_ms/total").asLong() >= 0, doc.toString());
-    var tags = EventsTestResource.s3().getObjectTagging(b -> b.bucket(BUCKET).key(ref.key())).tagSet();
-    assertTrue(tags.stream().anyMatch(
-        t -> t.key().equals("aligncap-status") && t.value().equals("succeeded")), tags.toString());
+    var tags =
+        EventsTestResource.s3().getObjectTagging(b -> b.bucket(BUCKET).key(ref.key())).tagSet();
+    assertTrue(
+        tags.stream()
+            .anyMatch(t -> t.key().equals("aligncap-status") && t.value().equals("succeeded")),
+        tags.toString());
   }
 
   @Test
@@ -94,19 +97,24 @@ class S3ObjectCaptionerTest {
   void theSameEventThreeTimesGivesOneResultAndOneInference() throws Exception {
     ObjectRef ref = upload(BUCKET, "dup/sequential.png", TestImages.png(3));
     long before = metrics.inferences();
-    List<Outcome.Status> seq = List.of(
-        captioner.caption(ref).status(), captioner.caption(ref).status(),
-        captioner.caption(ref).status());
-    assertEquals(List.of(Outcome.Status.CAPTIONED, Outcome.Status.ALREADY_DONE,
-        Outcome.Status.ALREADY_DONE), seq);
+    List<Outcome.Status> seq =
+        List.of(
+            captioner.caption(ref).status(),
+            captioner.caption(ref).status(),
+            captioner.caption(ref).status());
+    assertEquals(
+        List.of(Outcome.Status.CAPTIONED, Outcome.Status.ALREADY_DONE, Outcome.Status.ALREADY_DONE),
+        seq);
 
     // ... and three at once (S3 may deliver duplicates together)
     ObjectRef together = upload(BUCKET, "dup/concurrent.png", TestImages.png(4));
     var pool = Executors.newFixedThreadPool(3);
     try {
-      List<Future<Outcome>> fs = List.of(pool.submit(() -> captioner.caption(together)),
-          pool.submit(() -> captioner.caption(together)),
-          pool.submit(() -> captioner.caption(together)));
+      List<Future<Outcome>> fs =
+          List.of(
+              pool.submit(() -> captioner.caption(together)),
+              pool.submit(() -> captioner.caption(together)),
+              pool.submit(() -> captioner.caption(together)));
       long captioned = 0;
       for (Future<Outcome> f : fs) {
         captioned += f.get().status() == Outcome.Status.CAPTIONED ? 1 : 0;
@@ -173,9 +181,17 @@ class S3ObjectCaptionerTest {
 
   @Test
   void nonImagesResultsAndOtherPrefixesAreSkippedWithoutS3Calls() {
-    ObjectRef text = new ObjectRef(BUCKET, "notes/readme.txt", null, "e", 10L, "ObjectCreated:Put", null);
-    ObjectRef result = new ObjectRef(BUCKET, "captions/photos/a.png/m@1/e-x.json", null, "e", 10L,
-        "ObjectCreated:Put", null);
+    ObjectRef text =
+        new ObjectRef(BUCKET, "notes/readme.txt", null, "e", 10L, "ObjectCreated:Put", null);
+    ObjectRef result =
+        new ObjectRef(
+            BUCKET,
+            "captions/photos/a.png/m@1/e-x.json",
+            null,
+            "e",
+            10L,
+            "ObjectCreated:Put",
+            null);
     assertEquals(Outcome.Status.SKIPPED, captioner.caption(text).status());
     assertEquals(Outcome.Status.SKIPPED, captioner.caption(result).status());
     assertEquals(0, s3.count(r -> true));
@@ -184,8 +200,8 @@ class S3ObjectCaptionerTest {
   @Test
   void tooLargeByTheEventsSizeFailsWithoutDownloading() {
     ObjectRef ref = upload(BUCKET, "huge/poster.png", TestImages.png(9));
-    ObjectRef claimed = new ObjectRef(ref.bucket(), ref.key(), null, ref.eTag(), 1L << 40,
-        ref.eventName(), null);
+    ObjectRef claimed =
+        new ObjectRef(ref.bucket(), ref.key(), null, ref.eTag(), 1L << 40, ref.eventName(), null);
     Outcome o = captioner.caption(claimed);
     assertEquals(Outcome.Status.FAILED, o.status());
     assertEquals(0, s3.count(getObject("poster.png")));

@@ -1,12 +1,11 @@
 package io.aligncap.image;
 
-import static io.aligncap.AligncapException.Kind.UNSUPPORTED_MEDIA_TYPE;
 import static io.aligncap.AligncapException.Kind.IMAGE_TOO_LARGE;
 import static io.aligncap.AligncapException.Kind.INVALID_IMAGE;
+import static io.aligncap.AligncapException.Kind.UNSUPPORTED_MEDIA_TYPE;
 import static io.aligncap.testing.Failures.assertFails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aligncap.AligncapException;
@@ -18,9 +17,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Decoding real files of every supported kind. Each fixture under src/test/resources/images shows
@@ -53,16 +52,21 @@ class ImageDecoderTest {
     assertEquals(20, img.height(), "height");
     int[] left = pixel(img, 5, 10);
     int[] right = pixel(img, 34, 10);
-    assertTrue(left[0] > 200 && left[1] < 60 && left[2] < 60, "left should be red: " + Arrays.toString(left));
-    assertTrue(right[0] < 60 && right[1] < 60 && right[2] > 200, "right should be blue: " + Arrays.toString(right));
+    assertTrue(
+        left[0] > 200 && left[1] < 60 && left[2] < 60,
+        "left should be red: " + Arrays.toString(left));
+    assertTrue(
+        right[0] < 60 && right[1] < 60 && right[2] > 200,
+        "right should be blue: " + Arrays.toString(right));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "baseline.jpg", "progressive.jpg", "cmyk.jpg", "rgb8.png", "rgb16.png", "palette.png",
-    "alpha.png", "interlaced.png", "rgb.bmp", "animated.gif", "lossless.webp", "lossy.webp",
-    "exif-orientation-6.jpg"
-  })
+  @ValueSource(
+      strings = {
+        "baseline.jpg", "progressive.jpg", "cmyk.jpg", "rgb8.png", "rgb16.png", "palette.png",
+        "alpha.png", "interlaced.png", "rgb.bmp", "animated.gif", "lossless.webp", "lossy.webp",
+        "exif-orientation-6.jpg"
+      })
   void decodesEveryKind(String name) {
     DecodedImage img = decoder.decode(fixture(name), null);
     assertRedBlue(img);
@@ -94,8 +98,17 @@ class ImageDecoderTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"baseline.jpg", "progressive.jpg", "cmyk.jpg", "rgb8.png", "interlaced.png",
-      "rgb.bmp", "animated.gif", "lossy.webp"})
+  @ValueSource(
+      strings = {
+        "baseline.jpg",
+        "progressive.jpg",
+        "cmyk.jpg",
+        "rgb8.png",
+        "interlaced.png",
+        "rgb.bmp",
+        "animated.gif",
+        "lossy.webp"
+      })
   void truncatedFilesAreRejected(String name) {
     byte[] whole = fixture(name);
     byte[] half = Arrays.copyOf(whole, whole.length * 2 / 3);

@@ -23,8 +23,8 @@ class BeamSearchTest {
 
   /**
    * log p(token | prefix) pseudo-random but fixed per prefix: the state is a hash of the prefix
-   * (held exactly in a float, below 2^24). {@code levels} > 0 rounds the log-probabilities to
-   * few values, creating ties.
+   * (held exactly in a float, below 2^24). {@code levels} > 0 rounds the log-probabilities to few
+   * values, creating ties.
    */
   record Toy(int vocab, long seed, int levels) implements BeamSearch.StepFunction {
     static final int MOD = 1 << 20;
@@ -96,7 +96,8 @@ class BeamSearchTest {
       BeamSearch.Hypothesis h = found.get(i);
       boolean ended = expected.length > 0 && expected[expected.length - 1] == END;
       assertEquals(ended, h.ended());
-      assertArrayEquals(ended ? Arrays.copyOf(expected, expected.length - 1) : expected, h.tokens());
+      assertArrayEquals(
+          ended ? Arrays.copyOf(expected, expected.length - 1) : expected, h.tokens());
       assertEquals(toy.score(expected), h.logProb(), 1e-9);
     }
   }
@@ -204,7 +205,8 @@ class BeamSearchTest {
   static final class Reference {
     record Cand(double score, int beam, int token) {}
 
-    static List<BeamSearch.Hypothesis> search(Toy f, int vocab, int k, int maxLength, double alpha) {
+    static List<BeamSearch.Hypothesis> search(
+        Toy f, int vocab, int k, int maxLength, double alpha) {
       List<int[]> live = new ArrayList<>(List.of(new int[0]));
       List<Double> scores = new ArrayList<>(List.of(0.0));
       float[][][] states = f.initialState();
@@ -224,7 +226,10 @@ class BeamSearchTest {
             }
           }
         }
-        cands.sort(Comparator.comparingDouble((Cand c) -> -c.score()).thenComparingInt(Cand::beam).thenComparingInt(Cand::token));
+        cands.sort(
+            Comparator.comparingDouble((Cand c) -> -c.score())
+                .thenComparingInt(Cand::beam)
+                .thenComparingInt(Cand::token));
         List<Cand> kept = cands.subList(0, Math.min(k - finished.size(), cands.size()));
         List<int[]> nextLive = new ArrayList<>();
         List<Double> nextScores = new ArrayList<>();

@@ -66,7 +66,8 @@ class MrfAlignerTest {
   @Test
   void snippetsAreMaximalRuns() {
     assertEquals(
-        List.of(new MrfAligner.Run(0, 2, 5), new MrfAligner.Run(2, 3, 64), new MrfAligner.Run(3, 5, 5)),
+        List.of(
+            new MrfAligner.Run(0, 2, 5), new MrfAligner.Run(2, 3, 64), new MrfAligner.Run(3, 5, 5)),
         MrfAligner.runs(new int[] {5, 5, 64, 5, 5}));
     assertEquals(List.of(), MrfAligner.runs(new int[0]));
   }

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.aligncap.AligncapException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aligncap.AligncapException;
 import io.aligncap.config.AligncapConfig;
 import io.aligncap.model.Graph;
 import io.aligncap.model.ModelPackage;
@@ -29,19 +29,39 @@ class OnnxModelTest {
 
   static AligncapConfig.Inference inference(String... providers) {
     return new AligncapConfig.Inference() {
-      public List<String> providers() { return List.of(providers); }
-      public boolean requireGpu() { return false; }
-      public int deviceId() { return 0; }
-      public int intraOpThreads() { return 1; }
-      public int interOpThreads() { return 1; }
-      public boolean spinWait() { return false; }
+      public List<String> providers() {
+        return List.of(providers);
+      }
+
+      public boolean requireGpu() {
+        return false;
+      }
+
+      public int deviceId() {
+        return 0;
+      }
+
+      public int intraOpThreads() {
+        return 1;
+      }
+
+      public int interOpThreads() {
+        return 1;
+      }
+
+      public boolean spinWait() {
+        return false;
+      }
     };
   }
 
   @Test
   @DisabledIfSystemProperty(named = "USE_CUDA", matches = "1")
   void cudaIsSkippedOnTheCpuJarAndCpuRuns() {
-    try (OnnxModel model = new OnnxModel(ModelPackage.load(PackageSource.directory(TestModel.DIR)), inference("cuda", "tensorrt", "cpu"))) {
+    try (OnnxModel model =
+        new OnnxModel(
+            ModelPackage.load(PackageSource.directory(TestModel.DIR)),
+            inference("cuda", "tensorrt", "cpu"))) {
       assertEquals("cpu", model.providers().primary());
       assertEquals(2, model.providers().skipped().size(), model.providers().skipped().toString());
       model.close();
@@ -52,7 +72,9 @@ class OnnxModelTest {
   @Test
   @EnabledIfSystemProperty(named = "USE_CUDA", matches = "1")
   void cudaRunsTheGraphsOnTheGpuJar() {
-    try (OnnxModel model = new OnnxModel(ModelPackage.load(PackageSource.directory(TestModel.DIR)), inference("cuda", "cpu"))) {
+    try (OnnxModel model =
+        new OnnxModel(
+            ModelPackage.load(PackageSource.directory(TestModel.DIR)), inference("cuda", "cpu"))) {
       assertEquals("cuda", model.providers().primary(), model.providers().skipped().toString());
     }
   }
@@ -68,6 +90,8 @@ class OnnxModelTest {
     ModelPackage pkg = ModelPackage.load(PackageSource.directory(dir)); // files and hashes are fine
     AligncapException e = assertFails(MODEL_PACKAGE, () -> new OnnxModel(pkg, inference("cpu")));
     String file = manifest.get("graphs").get("decoder").get("file").asText();
-    assertTrue(e.getMessage().startsWith(file + ": input \"" + token.get("name").asText() + "\" is int64"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith(file + ": input \"" + token.get("name").asText() + "\" is int64"),
+        e.getMessage());
   }
 }

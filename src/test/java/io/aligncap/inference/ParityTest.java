@@ -1,6 +1,5 @@
 package io.aligncap.inference;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,7 +30,13 @@ class ParityTest {
    * decoder may subsample a large image (FORMAT.md allows it), so parity decodes without that.
    */
   final ImageDecoder decoder =
-      new ImageDecoder(new ImageLimits(Long.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE, Integer.MAX_VALUE));
+      new ImageDecoder(
+          new ImageLimits(
+              Long.MAX_VALUE,
+              Integer.MAX_VALUE,
+              Integer.MAX_VALUE,
+              Long.MAX_VALUE,
+              Integer.MAX_VALUE));
 
   final List<String> problems = new ArrayList<>();
   double tolerance;
@@ -51,41 +56,69 @@ class ParityTest {
       same(file + " width", g.get("width").asInt(), image.width());
       same(file + " height", g.get("height").asInt(), image.height());
 
-      Caption greedy = caption(pipeline, image, new DecodingPlan(1, maxLength, alpha, 1, List.of())).get(0);
+      Caption greedy =
+          caption(pipeline, image, new DecodingPlan(1, maxLength, alpha, 1, List.of())).get(0);
       caption(file + " greedy", g.get("greedy"), greedy);
 
-      List<Caption> beam = caption(pipeline, image, new DecodingPlan(3, maxLength, alpha, 3, List.of()));
+      List<Caption> beam =
+          caption(pipeline, image, new DecodingPlan(3, maxLength, alpha, 3, List.of()));
       same(file + " beam3 count", g.get("beam3").size(), beam.size());
       for (int i = 0; i < Math.min(beam.size(), g.get("beam3").size()); i++) {
         caption(file + " beam3[" + i + "]", g.get("beam3").get(i), beam.get(i));
-        close(file + " beam3[" + i + "] score", g.get("beam3").get(i).get("score").asDouble(), beam.get(i).score());
+        close(
+            file + " beam3[" + i + "] score",
+            g.get("beam3").get(i).get("score").asDouble(),
+            beam.get(i).score());
       }
 
       for (JsonNode s : g.get("sentences")) {
         String raw = s.get("raw").asText();
-        AlignmentResult a = pipeline.align(image, raw, pipeline.tokenize(raw), new StageTimings(null));
+        AlignmentResult a =
+            pipeline.align(image, raw, pipeline.tokenize(raw), new StageTimings(null));
         String what = file + " sentence \"" + s.get("raw").asText() + "\"";
-        same(what + " tokens", ints(s.get("tokens")), a.words().stream().map(AlignmentResult.WordRegion::token).toList());
+        same(
+            what + " tokens",
+            ints(s.get("tokens")),
+            a.words().stream().map(AlignmentResult.WordRegion::token).toList());
         close(what + " score", s.get("score").asDouble(), a.score());
-        same(what + " word_regions", ints(s.get("word_regions")), a.words().stream().map(AlignmentResult.WordRegion::region).toList());
+        same(
+            what + " word_regions",
+            ints(s.get("word_regions")),
+            a.words().stream().map(AlignmentResult.WordRegion::region).toList());
         List<String> want = new ArrayList<>();
-        s.get("snippets").forEach(x -> want.add(x.get("start").asInt() + "-" + x.get("end").asInt() + "@" + x.get("region").asInt()));
-        same(what + " snippets", want, a.snippets().stream().map(x -> x.start() + "-" + x.end() + "@" + x.region()).toList());
+        s.get("snippets")
+            .forEach(
+                x ->
+                    want.add(
+                        x.get("start").asInt()
+                            + "-"
+                            + x.get("end").asInt()
+                            + "@"
+                            + x.get("region").asInt()));
+        same(
+            what + " snippets",
+            want,
+            a.snippets().stream().map(x -> x.start() + "-" + x.end() + "@" + x.region()).toList());
       }
 
       JsonNode regions = g.get("region_captions");
       if (regions != null && regions.size() > 0) {
         List<double[]> boxes = new ArrayList<>();
-        regions.forEach(r -> boxes.add(new double[] {
-          r.get("box").get(0).asDouble(), r.get("box").get(1).asDouble(),
-          r.get("box").get(2).asDouble(), r.get("box").get(3).asDouble()}));
+        regions.forEach(
+            r ->
+                boxes.add(
+                    new double[] {
+                      r.get("box").get(0).asDouble(), r.get("box").get(1).asDouble(),
+                      r.get("box").get(2).asDouble(), r.get("box").get(3).asDouble()
+                    }));
         List<Caption> got = pipeline.regionCaptions(image, boxes);
         for (int i = 0; i < boxes.size(); i++) {
           caption(file + " region " + Arrays.toString(boxes.get(i)), regions.get(i), got.get(i));
         }
       }
     }
-    assertTrue(problems.isEmpty(), problems.size() + " mismatches:\n" + String.join("\n", problems));
+    assertTrue(
+        problems.isEmpty(), problems.size() + " mismatches:\n" + String.join("\n", problems));
   }
 
   private static List<Caption> caption(Pipeline pipeline, DecodedImage image, DecodingPlan plan) {

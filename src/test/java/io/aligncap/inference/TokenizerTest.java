@@ -11,7 +11,13 @@ import org.junit.jupiter.api.Test;
 class TokenizerTest {
 
   static final Vocabulary VOCAB =
-      new Vocabulary(List.of("<pad>", "<start>", "<end>", "<unk>", "a", "cat", "and", "dog", "2"), 9, 0, 1, 2, 3);
+      new Vocabulary(
+          List.of("<pad>", "<start>", "<end>", "<unk>", "a", "cat", "and", "dog", "2"),
+          9,
+          0,
+          1,
+          2,
+          3);
 
   @Test
   void lowercasesAndTakesRegexMatchesInOrder() {
@@ -39,7 +45,8 @@ class TokenizerTest {
     assertThrows(IllegalArgumentException.class, () -> new Vocabulary(tokens, 5, 0, 1, 2, 3));
     assertThrows(IllegalArgumentException.class, () -> new Vocabulary(tokens, 4, 0, 1, 2, 9));
     assertThrows(IllegalArgumentException.class, () -> new Vocabulary(tokens, 4, 0, 1, 1, 3));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new Vocabulary(List.of("<pad>", "<start>", "<end>", "<end>"), 4, 0, 1, 2, 3));
   }
 }

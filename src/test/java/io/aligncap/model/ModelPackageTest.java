@@ -3,13 +3,12 @@ package io.aligncap.model;
 import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
 import static io.aligncap.testing.Failures.assertFails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import io.aligncap.AligncapException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aligncap.AligncapException;
 import io.aligncap.testing.TestModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,8 +41,13 @@ class ModelPackageTest {
     assertTrue(source.describe().startsWith("classpath:"));
     ModelPackage.load(source);
     // a relative path that is missing on disk falls back to the same place on the class path
-    assertTrue(ModelLocator.locate(TestModel.DIR.toString(), loader, List.of()).describe().contains("scenes-v1"));
-    AligncapException e = assertFails(MODEL_PACKAGE, () -> ModelLocator.locate("models/no-such-model", loader, List.of()));
+    assertTrue(
+        ModelLocator.locate(TestModel.DIR.toString(), loader, List.of())
+            .describe()
+            .contains("scenes-v1"));
+    AligncapException e =
+        assertFails(
+            MODEL_PACKAGE, () -> ModelLocator.locate("models/no-such-model", loader, List.of()));
     assertTrue(e.getMessage().contains("no-such-model"), e.getMessage());
   }
 
@@ -55,7 +59,8 @@ class ModelPackageTest {
     bytes[bytes.length / 2] ^= 1;
     Files.write(dir.resolve(graph), bytes);
     AligncapException e = refused(dir);
-    assertTrue(e.getMessage().contains(graph) && e.getMessage().contains("SHA-256"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(graph) && e.getMessage().contains("SHA-256"), e.getMessage());
   }
 
   @Test
@@ -84,7 +89,8 @@ class ModelPackageTest {
     Path dir = TestModel.copyTo(tmp);
     ObjectMapper json = new ObjectMapper();
     ObjectNode manifest = (ObjectNode) json.readTree(dir.resolve("manifest.json").toFile());
-    ((ObjectNode) manifest.get("vocabulary")).put("size", manifest.get("vocabulary").get("size").asInt() + 1);
+    ((ObjectNode) manifest.get("vocabulary"))
+        .put("size", manifest.get("vocabulary").get("size").asInt() + 1);
     json.writeValue(dir.resolve("manifest.json").toFile(), manifest);
     AligncapException e = refused(dir);
     assertTrue(e.getMessage().contains("log_probs"), e.getMessage());

@@ -34,7 +34,10 @@ public final class PngBomb {
     z.write(0x03); // final fixed-Huffman block holding only end-of-block
     z.write(0x00);
     long adler = ((total % 65521) << 16) | 1; // Adler-32 of zeros: a = 1, b = n mod 65521
-    z.write(new byte[] {(byte) (adler >>> 24), (byte) (adler >>> 16), (byte) (adler >>> 8), (byte) adler});
+    z.write(
+        new byte[] {
+          (byte) (adler >>> 24), (byte) (adler >>> 16), (byte) (adler >>> 8), (byte) adler
+        });
 
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(png);

@@ -9,14 +9,15 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /**
- * The default model package the tests run against (models/scenes-v1 from the repository root,
- * where Maven runs the tests; {@code -Daligncap.model.path=DIR} points the tests and the service
- * at another package), and its golden parity file. Sizes, names and ids are read from its
- * manifest, never written into a test.
+ * The default model package the tests run against (models/scenes-v1 from the repository root, where
+ * Maven runs the tests; {@code -Daligncap.model.path=DIR} points the tests and the service at
+ * another package), and its golden parity file. Sizes, names and ids are read from its manifest,
+ * never written into a test.
  */
 public final class TestModel {
 
-  public static final Path DIR = Path.of(System.getProperty("aligncap.model.path", "models/scenes-v1"));
+  public static final Path DIR =
+      Path.of(System.getProperty("aligncap.model.path", "models/scenes-v1"));
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TestModel() {}
@@ -61,7 +62,8 @@ public final class TestModel {
     try {
       return JSON.readTree(file.toFile());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file.toAbsolutePath() + " (is the model package there?)", e);
+      throw new UncheckedIOException(
+          "cannot read " + file.toAbsolutePath() + " (is the model package there?)", e);
     }
   }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
  * What S3 Batch Operations sends a Lambda function ({@code LambdaInvoke}), invocation schema 1.0
  * (tasks name the bucket by ARN) or 2.0 (by name, with the job's user arguments).
  */
-@RegisterForReflection // Jackson reads/writes it outside REST signatures (native image); nested records too
+@RegisterForReflection // Jackson reads/writes it outside REST signatures (native image); nested
+// records too
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record BatchInvocation(
     String invocationSchemaVersion, String invocationId, Job job, List<Task> tasks) {

@@ -12,15 +12,16 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Backfill through S3 Batch Operations: each task is one object of the job's manifest, captioned
- * by the same operation as an S3 event, and answered {@code Succeeded} (captioned, already done
- * or skipped), {@code PermanentFailure} (can never be captioned; a failure result is written
- * where the object exists) or {@code TemporaryFailure} (Batch retries it).
+ * Backfill through S3 Batch Operations: each task is one object of the job's manifest, captioned by
+ * the same operation as an S3 event, and answered {@code Succeeded} (captioned, already done or
+ * skipped), {@code PermanentFailure} (can never be captioned; a failure result is written where the
+ * object exists) or {@code TemporaryFailure} (Batch retries it).
  */
 @ApplicationScoped
 public class S3BatchProcessor {
 
   private static final Logger LOG = Logger.getLogger(S3BatchProcessor.class);
+
   /** The response schema version S3 Batch Operations reads (for 1.0 and 2.0 invocations). */
   static final String RESPONSE_SCHEMA = "1.0";
 
@@ -37,10 +38,7 @@ public class S3BatchProcessor {
       results.add(process(task));
     }
     return new BatchResponse(
-        RESPONSE_SCHEMA,
-        BatchResponse.PERMANENT_FAILURE,
-        invocation.invocationId(),
-        results);
+        RESPONSE_SCHEMA, BatchResponse.PERMANENT_FAILURE, invocation.invocationId(), results);
   }
 
   private BatchResponse.Result process(BatchInvocation.Task task) {

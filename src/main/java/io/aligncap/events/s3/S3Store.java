@@ -20,9 +20,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.Tag;
 
 /**
- * The S3 calls of the event modes: read a source object version, check and conditionally write
- * a result, tag a source. S3 errors pass through as {@link S3Exception}s except where a status
- * is an answer (404 on a HEAD, 412 on a conditional write).
+ * The S3 calls of the event modes: read a source object version, check and conditionally write a
+ * result, tag a source. S3 errors pass through as {@link S3Exception}s except where a status is an
+ * answer (404 on a HEAD, 412 on a conditional write).
  */
 @ApplicationScoped
 public class S3Store {
@@ -65,8 +65,8 @@ public class S3Store {
 
   /**
    * Reads a source object: the event's version when it has one, otherwise the latest object on
-   * condition that its ETag is still the event's ({@code If-Match}), so an object overwritten
-   * since the event is not captioned under the old revision (S3 answers 412).
+   * condition that its ETag is still the event's ({@code If-Match}), so an object overwritten since
+   * the event is not captioned under the old revision (S3 answers 412).
    *
    * @throws TooLargeException when S3 reports more than {@code maxBytes}
    * @throws S3Exception for S3's own errors (404 deleted, 412 superseded, 403, 5xx after retries)
@@ -94,9 +94,9 @@ public class S3Store {
   }
 
   /**
-   * Whether {@code bucket/key} exists (a result written before). S3 answers a HEAD of a missing
-   * key with 403 instead of 404 when the caller lacks {@code s3:ListBucket}; that counts as "not
-   * known to exist", and the conditional write stays the guard against a second result.
+   * Whether {@code bucket/key} exists (a result written before). S3 answers a HEAD of a missing key
+   * with 403 instead of 404 when the caller lacks {@code s3:ListBucket}; that counts as "not known
+   * to exist", and the conditional write stays the guard against a second result.
    */
   public boolean exists(String bucket, String key) {
     try {
@@ -107,7 +107,8 @@ public class S3Store {
         return false;
       }
       if (e.statusCode() == 403) {
-        LOG.debugf("HEAD s3://%s/%s denied (no s3:ListBucket?): relying on the conditional write",
+        LOG.debugf(
+            "HEAD s3://%s/%s denied (no s3:ListBucket?): relying on the conditional write",
             bucket, key);
         return false;
       }
@@ -116,8 +117,8 @@ public class S3Store {
   }
 
   /**
-   * Writes {@code body} to {@code bucket/key} unless an object is there already
-   * ({@code If-None-Match: *}: S3 decides atomically, so concurrent writers leave one object).
+   * Writes {@code body} to {@code bucket/key} unless an object is there already ({@code
+   * If-None-Match: *}: S3 decides atomically, so concurrent writers leave one object).
    *
    * @return true when this call wrote it, false when the key existed (412)
    */
@@ -141,7 +142,8 @@ public class S3Store {
    */
   public void tag(ObjectRef ref, Map<String, String> tags) {
     List<Tag> merged = new ArrayList<>();
-    s3.getObjectTagging(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()))
+    s3
+        .getObjectTagging(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()))
         .tagSet()
         .stream()
         .filter(t -> !tags.containsKey(t.key()))

@@ -9,9 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 /**
- * One SQS message → what to do with it, for both the container worker and the Lambda SQS
- * handler. The body is an S3 notification (raw, in an SNS envelope, or from EventBridge); every
- * object in it is captioned, and the message is done only when each one came to a final outcome.
+ * One SQS message → what to do with it, for both the container worker and the Lambda SQS handler.
+ * The body is an S3 notification (raw, in an SNS envelope, or from EventBridge); every object in it
+ * is captioned, and the message is done only when each one came to a final outcome.
  */
 @ApplicationScoped
 public class SqsMessageHandler {
@@ -42,7 +42,8 @@ public class SqsMessageHandler {
     try {
       parsed = S3EventParser.parse(body);
     } catch (MalformedEventException e) {
-      LOG.errorf("SQS message %s is not an S3 event, left for the dead-letter queue: %s",
+      LOG.errorf(
+          "SQS message %s is not an S3 event, left for the dead-letter queue: %s",
           messageId, e.getMessage());
       return Disposition.POISON;
     }
@@ -54,7 +55,8 @@ public class SqsMessageHandler {
       } catch (TransientEventException e) {
         disposition = Disposition.RETRY;
       } catch (RuntimeException e) {
-        LOG.errorf(e, "SQS message %s: %s failed unexpectedly; left for redelivery", messageId, ref);
+        LOG.errorf(
+            e, "SQS message %s: %s failed unexpectedly; left for redelivery", messageId, ref);
         disposition = Disposition.RETRY;
       }
     }

@@ -19,17 +19,18 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * The container mode's SQS worker (enabled by {@code aligncap.events.sqs.enabled}): long-polls
- * the queue that receives the bucket's notifications and captions with at most {@code
- * concurrency} messages in flight. A message is deleted only after its results are written; its
- * visibility is extended while it is worked on; failures are left to redelivery and the queue's
- * dead-letter queue. Shutdown stops polling, lets in-flight messages finish within the grace
- * period, and leaves the rest to redelivery (never half-acknowledged).
+ * The container mode's SQS worker (enabled by {@code aligncap.events.sqs.enabled}): long-polls the
+ * queue that receives the bucket's notifications and captions with at most {@code concurrency}
+ * messages in flight. A message is deleted only after its results are written; its visibility is
+ * extended while it is worked on; failures are left to redelivery and the queue's dead-letter
+ * queue. Shutdown stops polling, lets in-flight messages finish within the grace period, and leaves
+ * the rest to redelivery (never half-acknowledged).
  */
 @ApplicationScoped
 public class SqsWorker {
 
   private static final Logger LOG = Logger.getLogger(SqsWorker.class);
+
   /** SQS returns at most 10 messages per receive. */
   private static final int MAX_BATCH = 10;
 
@@ -72,9 +73,12 @@ public class SqsWorker {
       return;
     }
     queueUrl =
-        config.queueUrl()
-            .orElseThrow(() -> new IllegalStateException(
-                "aligncap.events.sqs.enabled is true but aligncap.events.sqs.queue-url is unset"));
+        config
+            .queueUrl()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "aligncap.events.sqs.enabled is true but aligncap.events.sqs.queue-url is unset"));
     checkDeadLetterQueue();
     int concurrency = config.concurrency();
     if (concurrency < 1) {
@@ -101,7 +105,8 @@ public class SqsWorker {
     try {
       poller.join(config.waitTime().plusSeconds(5).toMillis());
       if (!workers.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.warnf("SQS worker: %d messages still in flight after %s; left to redelivery",
+        LOG.warnf(
+            "SQS worker: %d messages still in flight after %s; left to redelivery",
             inFlight.get(), config.shutdownGrace());
         workers.shutdownNow();
       }
@@ -128,8 +133,11 @@ public class SqsWorker {
         sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.ALL))
             .attributes();
     if (!attrs.containsKey(QueueAttributeName.REDRIVE_POLICY)) {
-      String msg = "queue " + queueUrl + " has no redrive policy (dead-letter queue): a message"
-          + " that can never be processed would be retried forever";
+      String msg =
+          "queue "
+              + queueUrl
+              + " has no redrive policy (dead-letter queue): a message"
+              + " that can never be processed would be retried forever";
       if (config.requireDeadLetterQueue()) {
         throw new IllegalStateException(
             msg + ". Add one, or set aligncap.events.sqs.require-dead-letter-queue=false.");
@@ -175,26 +183,29 @@ public class SqsWorker {
 
   private List<Message> receive(int max) {
     return sqs.receiveMessage(
-            b -> b.queueUrl(queueUrl)
-                .maxNumberOfMessages(max)
-                .waitTimeSeconds((int) config.waitTime().toSeconds())
-                .visibilityTimeout((int) config.visibilityTimeout().toSeconds())
-                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
+            b ->
+                b.queueUrl(queueUrl)
+                    .maxNumberOfMessages(max)
+                    .waitTimeSeconds((int) config.waitTime().toSeconds())
+                    .visibilityTimeout((int) config.visibilityTimeout().toSeconds())
+                    .messageSystemAttributeNames(
+                        MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
         .messages();
   }
 
   private void dispatch(Message m) {
     inFlight.incrementAndGet();
     heartbeat.track(m);
-    workers.execute(() -> {
-      try {
-        process(m);
-      } finally {
-        heartbeat.untrack(m);
-        inFlight.decrementAndGet();
-        slots.release();
-      }
-    });
+    workers.execute(
+        () -> {
+          try {
+            process(m);
+          } finally {
+            heartbeat.untrack(m);
+            inFlight.decrementAndGet();
+            slots.release();
+          }
+        });
   }
 
   private void process(Message m) {
@@ -209,12 +220,16 @@ public class SqsWorker {
       switch (d) {
         case DONE -> sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
         case POISON -> release(m);
-        case RETRY -> LOG.debugf("SQS message %s (receive %s) left for redelivery", m.messageId(),
-            m.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
+        case RETRY ->
+            LOG.debugf(
+                "SQS message %s (receive %s) left for redelivery",
+                m.messageId(),
+                m.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
       }
     } catch (RuntimeException e) {
       // The work is done and recorded; the redelivered message will find its result.
-      LOG.warnf("SQS message %s processed (%s) but not acknowledged; it will be redelivered: %s",
+      LOG.warnf(
+          "SQS message %s processed (%s) but not acknowledged; it will be redelivered: %s",
           m.messageId(), d, e.toString());
     }
   }
@@ -225,7 +240,8 @@ public class SqsWorker {
       sqs.changeMessageVisibility(
           b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()).visibilityTimeout(0));
     } catch (RuntimeException e) {
-      LOG.debugf("SQS message %s not released (visible again after its timeout): %s",
+      LOG.debugf(
+          "SQS message %s not released (visible again after its timeout): %s",
           m.messageId(), e.toString());
     }
   }

@@ -12,9 +12,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * Keeps messages that are being worked on invisible: every third of the visibility timeout it
- * extends each tracked message by the full timeout, so a long inference (a slow CPU, a cold GPU)
- * is never handed to a second worker, while a worker that dies stops extending and its messages
- * come back within one timeout.
+ * extends each tracked message by the full timeout, so a long inference (a slow CPU, a cold GPU) is
+ * never handed to a second worker, while a worker that dies stops extending and its messages come
+ * back within one timeout.
  */
 final class VisibilityHeartbeat implements AutoCloseable {
 
@@ -30,11 +30,13 @@ final class VisibilityHeartbeat implements AutoCloseable {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.timeoutSeconds = (int) Math.max(1, visibilityTimeout.toSeconds());
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "aligncap-sqs-heartbeat");
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "aligncap-sqs-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
     long period = Math.max(250, visibilityTimeout.toMillis() / 3);
     timer.scheduleAtFixedRate(this::extendAll, period, period, TimeUnit.MILLISECONDS);
   }
@@ -51,8 +53,10 @@ final class VisibilityHeartbeat implements AutoCloseable {
     for (Message m : tracked.values()) {
       try {
         sqs.changeMessageVisibility(
-            b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle())
-                .visibilityTimeout(timeoutSeconds));
+            b ->
+                b.queueUrl(queueUrl)
+                    .receiptHandle(m.receiptHandle())
+                    .visibilityTimeout(timeoutSeconds));
       } catch (RuntimeException e) {
         // Deleted meanwhile, or SQS unreachable: the next tick (or redelivery) takes over.
         LOG.debugf("visibility of SQS message %s not extended: %s", m.messageId(), e.toString());

@@ -19,12 +19,11 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Loads {@code aligncap.model.path=s3://bucket/prefix/} at start-up: every object under the
- * prefix is downloaded into a private temporary directory (kept for the process's life, since
- * graph files are read again when sessions are created). The S3 client is the service's one
- * ({@code io.aligncap.aws.AwsClients}, {@code aligncap.aws.*}), built only when an {@code s3://}
- * path is configured. Needs {@code s3:ListBucket} on the prefix and
- * {@code s3:GetObject} on its keys.
+ * Loads {@code aligncap.model.path=s3://bucket/prefix/} at start-up: every object under the prefix
+ * is downloaded into a private temporary directory (kept for the process's life, since graph files
+ * are read again when sessions are created). The S3 client is the service's one ({@code
+ * io.aligncap.aws.AwsClients}, {@code aligncap.aws.*}), built only when an {@code s3://} path is
+ * configured. Needs {@code s3:ListBucket} on the prefix and {@code s3:GetObject} on its keys.
  */
 @ApplicationScoped
 public class S3ModelFetcher implements ModelFetcher {
@@ -44,8 +43,8 @@ public class S3ModelFetcher implements ModelFetcher {
   }
 
   /**
-   * @throws AligncapException (MODEL_PACKAGE) naming the bucket and key when listing or a download fails, or
-   *     when nothing is stored under the prefix
+   * @throws AligncapException (MODEL_PACKAGE) naming the bucket and key when listing or a download
+   *     fails, or when nothing is stored under the prefix
    */
   @Override
   public Path fetch(String location) {
@@ -100,7 +99,8 @@ public class S3ModelFetcher implements ModelFetcher {
       Files.createDirectories(file.getParent());
       s3.getObject(b -> b.bucket(bucket).key(key), file);
     } catch (SdkException | IOException e) {
-      throw failed("s3://" + bucket + "/" + key, "download to " + file + " failed: " + e.getMessage(), e);
+      throw failed(
+          "s3://" + bucket + "/" + key, "download to " + file + " failed: " + e.getMessage(), e);
     }
   }
 
@@ -136,6 +136,9 @@ public class S3ModelFetcher implements ModelFetcher {
   }
 
   private static AligncapException failed(String where, String problem, Throwable cause) {
-    return new AligncapException(MODEL_PACKAGE, "model package from S3 (aligncap.model.path): " + where + ": " + problem, cause);
+    return new AligncapException(
+        MODEL_PACKAGE,
+        "model package from S3 (aligncap.model.path): " + where + ": " + problem,
+        cause);
   }
 }

@@ -42,8 +42,12 @@ class S3StoreTest {
             .credentialsProvider(
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
             .httpClient(UrlConnectionHttpClient.create())
-            .overrideConfiguration(o -> o.retryStrategy(
-                AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(4).build()))
+            .overrideConfiguration(
+                o ->
+                    o.retryStrategy(
+                        AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                            .maxAttempts(4)
+                            .build()))
             .build();
     store = new S3Store(client);
   }
@@ -60,10 +64,13 @@ class S3StoreTest {
   }
 
   private static ObjectRef put(String bucket, String key, String body) {
-    var r = EventsTestResource.s3().putObject(b -> b.bucket(bucket).key(key).contentType("image/png"),
-        RequestBody.fromString(body));
-    return new ObjectRef(bucket, key, r.versionId(), r.eTag(), (long) body.length(),
-        "ObjectCreated:Put", null);
+    var r =
+        EventsTestResource.s3()
+            .putObject(
+                b -> b.bucket(bucket).key(key).contentType("image/png"),
+                RequestBody.fromString(body));
+    return new ObjectRef(
+        bucket, key, r.versionId(), r.eTag(), (long) body.length(), "ObjectCreated:Put", null);
   }
 
   @Test
@@ -95,8 +102,12 @@ class S3StoreTest {
   @Test
   void conditionalPutWritesOnce() {
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-    assertTrue(store.putIfAbsent(EventsTestResource.BUCKET, "captions/once.json", body, "application/json"));
-    assertFalse(store.putIfAbsent(EventsTestResource.BUCKET, "captions/once.json", body, "application/json"));
+    assertTrue(
+        store.putIfAbsent(
+            EventsTestResource.BUCKET, "captions/once.json", body, "application/json"));
+    assertFalse(
+        store.putIfAbsent(
+            EventsTestResource.BUCKET, "captions/once.json", body, "application/json"));
     assertTrue(store.exists(EventsTestResource.BUCKET, "captions/once.json"));
     assertFalse(store.exists(EventsTestResource.BUCKET, "captions/never.json"));
   }
@@ -113,11 +124,17 @@ class S3StoreTest {
   @Test
   void tagsKeepExistingTags() {
     ObjectRef ref = put(EventsTestResource.VERSIONED_BUCKET, "tagged.png", "x");
-    EventsTestResource.s3().putObjectTagging(b -> b.bucket(ref.bucket()).key(ref.key())
-        .tagging(t -> t.tagSet(s -> s.key("owner").value("alice"))));
+    EventsTestResource.s3()
+        .putObjectTagging(
+            b ->
+                b.bucket(ref.bucket())
+                    .key(ref.key())
+                    .tagging(t -> t.tagSet(s -> s.key("owner").value("alice"))));
     store.tag(ref, Map.of("aligncap-status", "succeeded"));
-    var tags = EventsTestResource.s3().getObjectTagging(b -> b.bucket(ref.bucket()).key(ref.key()))
-        .tagSet();
+    var tags =
+        EventsTestResource.s3()
+            .getObjectTagging(b -> b.bucket(ref.bucket()).key(ref.key()))
+            .tagSet();
     assertEquals(2, tags.size(), tags.toString());
   }
 }

@@ -25,8 +25,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * The container worker against a real SQS server (ElasticMQ) and real S3 (moto): the envelopes
- * S3 delivers through, duplicates, a delete lost as when the worker is killed, a poison message,
+ * The container worker against a real SQS server (ElasticMQ) and real S3 (moto): the envelopes S3
+ * delivers through, duplicates, a delete lost as when the worker is killed, a poison message,
  * graceful shutdown. The queue's redrive policy sends a message to the dead-letter queue after
  * {@value EventsTestResource#MAX_RECEIVES} receives; the visibility timeout is 3 s.
  */
@@ -64,16 +64,26 @@ class SqsWorkerTest {
   }
 
   private boolean queueIsEmpty() {
-    var a = sqs.getQueueAttributes(b -> b.queueUrl(EventsTestResource.queueUrl()).attributeNames(
-        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+    var a =
+        sqs.getQueueAttributes(
+                b ->
+                    b.queueUrl(EventsTestResource.queueUrl())
+                        .attributeNames(
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+            .attributes();
     return "0".equals(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
         && "0".equals(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
   }
 
   private List<Message> deadLetters() {
-    return sqs.receiveMessage(b -> b.queueUrl(EventsTestResource.deadLetterQueueUrl())
-        .maxNumberOfMessages(10).visibilityTimeout(0).waitTimeSeconds(1)).messages();
+    return sqs.receiveMessage(
+            b ->
+                b.queueUrl(EventsTestResource.deadLetterQueueUrl())
+                    .maxNumberOfMessages(10)
+                    .visibilityTimeout(0)
+                    .waitTimeSeconds(1))
+        .messages();
   }
 
   @Test
@@ -83,7 +93,9 @@ class SqsWorkerTest {
     ObjectRef viaEventBridge = upload("worker/via-eventbridge.png", 23);
     send(Uploads.event(raw));
     send(Events.sns(Uploads.event(viaSns)));
-    send(Events.eventBridge(BUCKET, viaEventBridge.key(), viaEventBridge.eTag(), viaEventBridge.size()));
+    send(
+        Events.eventBridge(
+            BUCKET, viaEventBridge.key(), viaEventBridge.eTag(), viaEventBridge.size()));
     awaitResults(raw.key(), 1);
     awaitResults(viaSns.key(), 1);
     awaitResults(viaEventBridge.key(), 1);
@@ -115,15 +127,21 @@ class SqsWorkerTest {
   void deleteLostAfterCaptioningIsRedeliveredAndStillOneResult() {
     // As if the worker were killed between writing the result and deleting the message: every
     // attempt of the first DeleteMessage fails, so the message comes back after its timeout.
-    EventsTestResource.sqsProxy().fail(
-        r -> r.target().endsWith("DeleteMessage"), 4, 500,
-        "{\"__type\":\"InternalFailure\",\"message\":\"injected\"}");
+    EventsTestResource.sqsProxy()
+        .fail(
+            r -> r.target().endsWith("DeleteMessage"),
+            4,
+            500,
+            "{\"__type\":\"InternalFailure\",\"message\":\"injected\"}");
     ObjectRef ref = upload("worker/killed-before-delete.png", 25);
     long before = metrics.inferences();
     send(Uploads.event(ref));
-    Await.until(WAIT, "the redelivered message to be deleted",
-        () -> EventsTestResource.sqsProxy().count(r -> r.target().endsWith("DeleteMessage")) >= 5
-            && queueIsEmpty());
+    Await.until(
+        WAIT,
+        "the redelivered message to be deleted",
+        () ->
+            EventsTestResource.sqsProxy().count(r -> r.target().endsWith("DeleteMessage")) >= 5
+                && queueIsEmpty());
     assertEquals(1, Uploads.results(BUCKET, ref.key()).size());
     assertEquals(before + 1, metrics.inferences());
     assertTrue(deadLetters().stream().noneMatch(m -> m.body().contains("killed-before-delete")));
@@ -133,7 +151,9 @@ class SqsWorkerTest {
   void poisonMessageReachesTheDeadLetterQueue() {
     String poison = "this is not an S3 event " + System.nanoTime();
     send(poison);
-    Await.until(WAIT, "the poison message in the dead-letter queue",
+    Await.until(
+        WAIT,
+        "the poison message in the dead-letter queue",
         () -> deadLetters().stream().anyMatch(m -> m.body().equals(poison)));
     Await.until(WAIT, "the queue to drain", this::queueIsEmpty);
   }
@@ -141,8 +161,10 @@ class SqsWorkerTest {
   @Test
   void shutdownFinishesInFlightWorkAndStopsPolling() {
     ObjectRef slow = upload("worker/slow.png", 26);
-    EventsTestResource.s3Proxy().delay(
-        r -> r.method().equals("GET") && r.pathContains("worker/slow.png"), Duration.ofSeconds(2));
+    EventsTestResource.s3Proxy()
+        .delay(
+            r -> r.method().equals("GET") && r.pathContains("worker/slow.png"),
+            Duration.ofSeconds(2));
     send(Uploads.event(slow));
     Await.until(WAIT, "the message to be in flight", () -> worker.inFlight() > 0);
 

@@ -71,7 +71,8 @@ public final class Events {
       r.put("messageId", "m" + i).put("receiptHandle", "AQEB" + i).put("body", bodies[i]);
       r.putObject("attributes").put("ApproximateReceiveCount", "1");
       r.putObject("messageAttributes");
-      r.put("md5OfBody", "x").put("eventSource", "aws:sqs")
+      r.put("md5OfBody", "x")
+          .put("eventSource", "aws:sqs")
           .put("eventSourceARN", "arn:aws:sqs:us-east-1:111122223333:aligncap-events")
           .put("awsRegion", "us-east-1");
     }

@@ -16,11 +16,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * Real servers for the event tests: moto's S3 (its own process) and ElasticMQ's SQS
- * (in-process), each behind a {@link FaultProxy} that the service talks to. Creates an
- * unversioned and a versioned bucket and a queue whose redrive policy moves a message to its
- * dead-letter queue after {@value #MAX_RECEIVES} receives. Tests reach everything through the
- * static accessors; their own S3/SQS clients talk to the servers directly, not the proxies.
+ * Real servers for the event tests: moto's S3 (its own process) and ElasticMQ's SQS (in-process),
+ * each behind a {@link FaultProxy} that the service talks to. Creates an unversioned and a
+ * versioned bucket and a queue whose redrive policy moves a message to its dead-letter queue after
+ * {@value #MAX_RECEIVES} receives. Tests reach everything through the static accessors; their own
+ * S3/SQS clients talk to the servers directly, not the proxies.
  */
 public class EventsTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -69,11 +69,16 @@ public class EventsTestResource implements QuarkusTestResourceLifecycleManager {
             .get(QueueAttributeName.QUEUE_ARN);
     queueUrl =
         sqs.createQueue(
-                b -> b.queueName(QUEUE)
-                    .attributes(Map.of(
-                        QueueAttributeName.REDRIVE_POLICY,
-                        "{\"maxReceiveCount\":\"" + MAX_RECEIVES + "\",\"deadLetterTargetArn\":\""
-                            + dlqArn + "\"}")))
+                b ->
+                    b.queueName(QUEUE)
+                        .attributes(
+                            Map.of(
+                                QueueAttributeName.REDRIVE_POLICY,
+                                "{\"maxReceiveCount\":\""
+                                    + MAX_RECEIVES
+                                    + "\",\"deadLetterTargetArn\":\""
+                                    + dlqArn
+                                    + "\"}")))
             .queueUrl();
 
     Map<String, String> config = new HashMap<>();
@@ -134,7 +139,8 @@ public class EventsTestResource implements QuarkusTestResourceLifecycleManager {
         .endpointOverride(endpoint)
         .forcePathStyle(true)
         .region(Region.of(REGION))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
         .httpClient(UrlConnectionHttpClient.create())
         .build();
   }
@@ -143,7 +149,8 @@ public class EventsTestResource implements QuarkusTestResourceLifecycleManager {
     return SqsClient.builder()
         .endpointOverride(endpoint)
         .region(Region.of(REGION))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
         .httpClient(UrlConnectionHttpClient.create())
         .build();
   }

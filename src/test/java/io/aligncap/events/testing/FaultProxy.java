@@ -20,9 +20,9 @@ import java.util.function.Predicate;
 
 /**
  * A real HTTP proxy in front of a test server (moto's S3, ElasticMQ's SQS) that forwards every
- * request unchanged, except those matching an armed fault, which it answers itself: S3's
- * {@code 503 SlowDown} a few times, {@code 403 AccessDenied} for one key, an SQS 500 for
- * DeleteMessage... The service under test talks to the proxy; the test talks to the server.
+ * request unchanged, except those matching an armed fault, which it answers itself: S3's {@code 503
+ * SlowDown} a few times, {@code 403 AccessDenied} for one key, an SQS 500 for DeleteMessage... The
+ * service under test talks to the proxy; the test talks to the server.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -42,7 +42,8 @@ public final class FaultProxy implements AutoCloseable {
 
   private final URI target;
   private final HttpServer server;
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final List<Request> seen = new CopyOnWriteArrayList<>();
   private final List<Delay> delays = new CopyOnWriteArrayList<>();
@@ -95,8 +96,11 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   public static String s3Error(String code, String message) {
-    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>"
-        + message + "</Message><RequestId>fault-proxy</RequestId></Error>";
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>"
+        + code
+        + "</Code><Message>"
+        + message
+        + "</Message><RequestId>fault-proxy</RequestId></Error>";
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -131,18 +135,23 @@ public final class FaultProxy implements AutoCloseable {
 
   private void forward(HttpExchange ex, URI uri, byte[] body) throws IOException {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(target.resolve(uri.getRawPath()
-                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())))
-            .method(ex.getRequestMethod(),
-                body.length == 0 && !"PUT".equals(ex.getRequestMethod())
-                    && !"POST".equals(ex.getRequestMethod())
+        HttpRequest.newBuilder(
+                target.resolve(
+                    uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())))
+            .method(
+                ex.getRequestMethod(),
+                body.length == 0
+                        && !"PUT".equals(ex.getRequestMethod())
+                        && !"POST".equals(ex.getRequestMethod())
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofByteArray(body));
-    ex.getRequestHeaders().forEach((name, values) -> {
-      if (!RESTRICTED.contains(name.toLowerCase())) {
-        values.forEach(v -> b.header(name, v));
-      }
-    });
+    ex.getRequestHeaders()
+        .forEach(
+            (name, values) -> {
+              if (!RESTRICTED.contains(name.toLowerCase())) {
+                values.forEach(v -> b.header(name, v));
+              }
+            });
     HttpResponse<byte[]> r;
     try {
       r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -150,16 +159,20 @@ public final class FaultProxy implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException(e);
     }
-    r.headers().map().forEach((name, values) -> {
-      if (!RESTRICTED.contains(name.toLowerCase()) && !name.startsWith(":")) {
-        ex.getResponseHeaders().put(name, values);
-      }
-    });
+    r.headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              if (!RESTRICTED.contains(name.toLowerCase()) && !name.startsWith(":")) {
+                ex.getResponseHeaders().put(name, values);
+              }
+            });
     byte[] out = r.body();
     boolean head = "HEAD".equals(ex.getRequestMethod());
     if (head || out.length == 0) {
-      r.headers().firstValue("content-length").ifPresent(
-          len -> ex.getResponseHeaders().set("Content-Length", len));
+      r.headers()
+          .firstValue("content-length")
+          .ifPresent(len -> ex.getResponseHeaders().set("Content-Length", len));
       ex.sendResponseHeaders(r.statusCode(), -1);
     } else {
       ex.sendResponseHeaders(r.statusCode(), out.length);

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real S3-compatible HTTP server for tests: moto's server (PyPI {@code moto[server]}) run as
- * its own process on a free loopback port. {@code .ci/steps/15-s3-server.sh} installs it into
- * {@code .venv-moto}; {@code -Daligncap.test.moto=/path/to/moto_server} points elsewhere.
+ * A real S3-compatible HTTP server for tests: moto's server (PyPI {@code moto[server]}) run as its
+ * own process on a free loopback port. {@code .ci/steps/15-s3-server.sh} installs it into {@code
+ * .venv-moto}; {@code -Daligncap.test.moto=/path/to/moto_server} points elsewhere.
  */
 public final class MotoServer implements AutoCloseable {
 
@@ -76,7 +76,8 @@ public final class MotoServer implements AutoCloseable {
     }
     Path base = Path.of("").toAbsolutePath(); // Surefire runs in the project directory
     for (Path candidate :
-        List.of(base.resolve(".venv-moto/bin/moto_server"), base.resolve(".venv/bin/moto_server"))) {
+        List.of(
+            base.resolve(".venv-moto/bin/moto_server"), base.resolve(".venv/bin/moto_server"))) {
       if (Files.isExecutable(candidate)) {
         return candidate;
       }

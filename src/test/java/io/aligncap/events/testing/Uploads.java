@@ -12,10 +12,13 @@ public final class Uploads {
 
   /** Uploads {@code bytes} and returns the reference an ObjectCreated event would carry. */
   public static ObjectRef put(String bucket, String key, byte[] bytes, String contentType) {
-    var r = EventsTestResource.s3().putObject(
-        b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(bytes));
-    return new ObjectRef(bucket, key, r.versionId(), r.eTag(), (long) bytes.length,
-        "ObjectCreated:Put", null);
+    var r =
+        EventsTestResource.s3()
+            .putObject(
+                b -> b.bucket(bucket).key(key).contentType(contentType),
+                RequestBody.fromBytes(bytes));
+    return new ObjectRef(
+        bucket, key, r.versionId(), r.eTag(), (long) bytes.length, "ObjectCreated:Put", null);
   }
 
   /** The ObjectCreated:Put event JSON for an uploaded object. */

@@ -3,7 +3,6 @@ package io.aligncap.model.s3;
 import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
 import static io.aligncap.testing.Failures.assertFails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aligncap.AligncapException;
@@ -108,7 +107,8 @@ class S3ModelFetcherTest {
     ModelPackage pkg = ModelPackage.load(source); // sizes and SHA-256 of every listed file
 
     assertEquals(TestModel.manifest().get("model_id").asText(), pkg.manifest().modelId());
-    assertTrue(pkg.location().startsWith("s3://" + BUCKET + "/packages/scenes-v1/"), pkg.location());
+    assertTrue(
+        pkg.location().startsWith("s3://" + BUCKET + "/packages/scenes-v1/"), pkg.location());
     String decoder = pkg.manifest().graph(Graph.DECODER).file();
     assertTrue(pkg.graphBytes(Graph.DECODER).length > 0, decoder);
   }
@@ -129,8 +129,7 @@ class S3ModelFetcherTest {
         b -> b.bucket(BUCKET).key("packages/tampered/" + file), RequestBody.fromBytes(bytes));
 
     PackageSource source = locate("s3://" + BUCKET + "/packages/tampered/");
-    AligncapException e =
-        assertFails(MODEL_PACKAGE, () -> ModelPackage.load(source));
+    AligncapException e = assertFails(MODEL_PACKAGE, () -> ModelPackage.load(source));
     assertTrue(e.getMessage().contains(file), e.getMessage());
   }
 
@@ -140,8 +139,7 @@ class S3ModelFetcherTest {
         assertFails(MODEL_PACKAGE, () -> locate("s3://" + BUCKET + "/nothing/"));
     assertTrue(empty.getMessage().contains("s3://" + BUCKET + "/nothing/"), empty.getMessage());
 
-    AligncapException noBucket =
-        assertFails(MODEL_PACKAGE, () -> locate("s3://no-such-bucket/m/"));
+    AligncapException noBucket = assertFails(MODEL_PACKAGE, () -> locate("s3://no-such-bucket/m/"));
     assertTrue(noBucket.getMessage().contains("s3://no-such-bucket/m/"), noBucket.getMessage());
   }
 

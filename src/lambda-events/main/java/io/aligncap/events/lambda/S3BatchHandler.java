@@ -11,8 +11,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Lambda handler {@code s3-batch}: S3 Batch Operations' {@code LambdaInvoke} (invocation schema
- * 1.0 or 2.0), for captioning the objects already in a bucket. Answers one result code per task.
+ * Lambda handler {@code s3-batch}: S3 Batch Operations' {@code LambdaInvoke} (invocation schema 1.0
+ * or 2.0), for captioning the objects already in a bucket. Answers one result code per task.
  */
 @Named("s3-batch")
 public class S3BatchHandler implements RequestStreamHandler {

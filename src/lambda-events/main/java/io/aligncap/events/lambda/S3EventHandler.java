@@ -17,9 +17,9 @@ import java.util.List;
 
 /**
  * Lambda handler {@code s3} (QUARKUS_LAMBDA_HANDLER=s3): an S3 event notification invokes it
- * asynchronously. Every ObjectCreated record is captioned; a transient failure is thrown, so
- * Lambda retries the event and then sends it to the function's on-failure destination.
- * Answers a summary (ignored by asynchronous invocations, useful when invoked by hand).
+ * asynchronously. Every ObjectCreated record is captioned; a transient failure is thrown, so Lambda
+ * retries the event and then sends it to the function's on-failure destination. Answers a summary
+ * (ignored by asynchronous invocations, useful when invoked by hand).
  */
 @Named("s3")
 public class S3EventHandler implements RequestStreamHandler {

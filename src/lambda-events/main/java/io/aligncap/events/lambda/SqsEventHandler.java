@@ -18,8 +18,8 @@ import java.util.List;
  * Lambda handler {@code sqs}: an SQS event source mapping with {@code ReportBatchItemFailures}
  * delivers a batch of messages, each an S3 notification (raw, SNS or EventBridge envelope). A
  * message that failed transiently, or can never be processed, is reported in {@code
- * batchItemFailures}, so only it returns to the queue (and, after the redrive policy's receives,
- * to the dead-letter queue); the rest of the batch is deleted.
+ * batchItemFailures}, so only it returns to the queue (and, after the redrive policy's receives, to
+ * the dead-letter queue); the rest of the batch is deleted.
  */
 @Named("sqs")
 public class SqsEventHandler implements RequestStreamHandler {

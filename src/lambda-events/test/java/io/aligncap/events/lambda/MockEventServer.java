@@ -6,8 +6,8 @@ import io.restassured.response.Response;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * Invokes the function under test through Quarkus's mock Lambda event server: the raw event JSON
- * is POSTed to {@code /_lambda_} and the function's answer comes back as the response body.
+ * Invokes the function under test through Quarkus's mock Lambda event server: the raw event JSON is
+ * POSTed to {@code /_lambda_} and the function's answer comes back as the response body.
  */
 final class MockEventServer {
 

@@ -37,10 +37,14 @@ class S3BatchHandlerTest {
     Uploads.put(BUCKET, "backfill/old photo.png", TestImages.png(51), "image/png");
     JsonNode v1 = invoke("s3-batch-v1.json", "backfill/old+photo.png");
     assertEquals("1.0", v1.get("invocationSchemaVersion").asText());
-    assertEquals("YXNkbGZqYWRmaiBhc2RmdW9hZHNmZGpmaGFzbGtkaGZza2RmaAo", v1.get("invocationId").asText());
+    assertEquals(
+        "YXNkbGZqYWRmaiBhc2RmdW9hZHNmZGpmaGFzbGtkaGZza2RmaAo", v1.get("invocationId").asText());
     assertEquals("dGFza2lkZ29lc2hlcmUK", v1.at("/results/0/taskId").asText());
     assertEquals("Succeeded", v1.at("/results/0/resultCode").asText(), v1.toString());
-    assertTrue(v1.at("/results/0/resultString").asText().startsWith("captions/photos/backfill/old photo.png/"));
+    assertTrue(
+        v1.at("/results/0/resultString")
+            .asText()
+            .startsWith("captions/photos/backfill/old photo.png/"));
     JsonNode v2 = invoke("s3-batch-v2.json", "backfill/old+photo.png");
     assertEquals("Succeeded", v2.at("/results/0/resultCode").asText(), v2.toString());
     assertEquals(1, Uploads.results(BUCKET, "backfill/old photo.png").size());
@@ -49,10 +53,12 @@ class S3BatchHandlerTest {
   @Test
   void missingObjectIsAPermanentFailureAndDeniedATemporaryOne() {
     JsonNode missing = invoke("s3-batch-v2.json", "backfill/never+uploaded.png");
-    assertEquals("PermanentFailure", missing.at("/results/0/resultCode").asText(), missing.toString());
+    assertEquals(
+        "PermanentFailure", missing.at("/results/0/resultCode").asText(), missing.toString());
     Uploads.put(BUCKET, "backfill/locked.png", TestImages.png(52), "image/png");
     EventsTestResource.s3Proxy().deny(r -> r.pathContains("backfill/locked.png"));
     JsonNode denied = invoke("s3-batch-v1.json", "backfill/locked.png");
-    assertEquals("TemporaryFailure", denied.at("/results/0/resultCode").asText(), denied.toString());
+    assertEquals(
+        "TemporaryFailure", denied.at("/results/0/resultCode").asText(), denied.toString());
   }
 }

@@ -29,7 +29,8 @@ class S3EventHandlerTest {
 
   @Test
   void objectCreatedEventIsCaptioned() {
-    ObjectRef ref = Uploads.put(BUCKET, "lambda/summer beach+sea.png", TestImages.png(31), "image/png");
+    ObjectRef ref =
+        Uploads.put(BUCKET, "lambda/summer beach+sea.png", TestImages.png(31), "image/png");
     Response r = MockEventServer.invoke(Uploads.event(ref));
     assertEquals(200, r.statusCode(), r.asString());
     JsonNode summary = Events.parse(r.asString());
@@ -51,7 +52,8 @@ class S3EventHandlerTest {
   @Test
   void transientFailureFailsTheInvocationSoLambdaRetries() {
     ObjectRef ref = Uploads.put(BUCKET, "lambda/denied.png", TestImages.png(32), "image/png");
-    EventsTestResource.s3Proxy().deny(r -> r.pathContains("lambda/denied.png") && r.method().equals("GET"));
+    EventsTestResource.s3Proxy()
+        .deny(r -> r.pathContains("lambda/denied.png") && r.method().equals("GET"));
     Response r = MockEventServer.invoke(Uploads.event(ref));
     assertNotEquals(200, r.statusCode(), r.asString());
     assertTrue(r.asString().contains("TransientEventException"), r.asString());

@@ -31,18 +31,21 @@ class SqsEventHandlerTest {
   void partialBatchResponseNamesOnlyTheFailedMessages() {
     ObjectRef good = Uploads.put(BUCKET, "lambda-sqs/good.png", TestImages.png(41), "image/png");
     ObjectRef viaSns = Uploads.put(BUCKET, "lambda-sqs/sns.png", TestImages.png(42), "image/png");
-    ObjectRef denied = Uploads.put(BUCKET, "lambda-sqs/denied.png", TestImages.png(43), "image/png");
+    ObjectRef denied =
+        Uploads.put(BUCKET, "lambda-sqs/denied.png", TestImages.png(43), "image/png");
     EventsTestResource.s3Proxy().deny(r -> r.pathContains("lambda-sqs/denied.png"));
-    String event = Events.sqsEvent(
-        Uploads.event(good),                    // m0: captioned
-        "{not json",                            // m1: poison → back to the queue, then DLQ
-        Uploads.event(denied),                  // m2: transient → retried
-        Events.sns(Uploads.event(viaSns)),      // m3: captioned
-        Events.fixture("s3-test-event.json"));  // m4: acknowledged
+    String event =
+        Events.sqsEvent(
+            Uploads.event(good), // m0: captioned
+            "{not json", // m1: poison → back to the queue, then DLQ
+            Uploads.event(denied), // m2: transient → retried
+            Events.sns(Uploads.event(viaSns)), // m3: captioned
+            Events.fixture("s3-test-event.json")); // m4: acknowledged
     Response r = MockEventServer.invoke(event);
     assertEquals(200, r.statusCode(), r.asString());
     List<String> failed = new ArrayList<>();
-    Events.parse(r.asString()).get("batchItemFailures")
+    Events.parse(r.asString())
+        .get("batchItemFailures")
         .forEach((JsonNode n) -> failed.add(n.get("itemIdentifier").asText()));
     assertEquals(List.of("m1", "m2"), failed);
     assertEquals(1, Uploads.results(BUCKET, good.key()).size());

@@ -30,7 +30,12 @@ public class PayloadLimitFilter {
       return; // the HTTP layer deals with a malformed header
     }
     if (bytes > config.maxBodyBytes()) {
-      throw new AligncapException(IMAGE_TOO_LARGE, "the request body is " + bytes + " bytes, more than the " + config.maxBodyBytes()
+      throw new AligncapException(
+          IMAGE_TOO_LARGE,
+          "the request body is "
+              + bytes
+              + " bytes, more than the "
+              + config.maxBodyBytes()
               + " this AWS Lambda function accepts: Lambda's synchronous payload limit is 6 MB and"
               + " API Gateway sends images base64-encoded, so about 4.4 MB of image fits. Send a"
               + " smaller image, or upload it to S3 and let the S3 trigger caption it.");

@@ -28,9 +28,12 @@ class LambdaHttpApiTest {
 
   @Test
   void apiGatewayV2EventWithBase64ImageIsCaptioned() {
-    Response r = given().port(mockPort()).contentType("application/json")
-        .body(Events.fixture("apigw-v2-caption-png.json"))
-        .post("/_lambda_");
+    Response r =
+        given()
+            .port(mockPort())
+            .contentType("application/json")
+            .body(Events.fixture("apigw-v2-caption-png.json"))
+            .post("/_lambda_");
     assertEquals(200, r.statusCode(), r.asString());
     JsonNode response = Events.parse(r.asString()); // the function's API Gateway v2 response
     assertEquals(200, response.get("statusCode").asInt(), response.toString());
@@ -42,9 +45,12 @@ class LambdaHttpApiTest {
 
   @Test
   void plainHttpBinaryUploadIsCaptioned() {
-    Response r = given().port(mockPort()).contentType("image/jpeg")
-        .body(TestImages.jpeg(3))
-        .post("/v1/captions?beam_size=1");
+    Response r =
+        given()
+            .port(mockPort())
+            .contentType("image/jpeg")
+            .body(TestImages.jpeg(3))
+            .post("/v1/captions?beam_size=1");
     assertEquals(200, r.statusCode(), r.asString());
     assertTrue(r.jsonPath().getString("captions[0].text").length() > 0, r.asString());
   }
@@ -53,8 +59,7 @@ class LambdaHttpApiTest {
   void bodyOverTheLambdaPayloadCeilingGetsAClear413() {
     byte[] big = new byte[4_500_000];
     new Random(1).nextBytes(big);
-    Response r = given().port(mockPort()).contentType("image/png").body(big)
-        .post("/v1/captions");
+    Response r = given().port(mockPort()).contentType("image/png").body(big).post("/v1/captions");
     assertEquals(413, r.statusCode(), r.asString());
     assertTrue(r.contentType().startsWith("application/problem+json"), r.contentType());
     assertTrue(r.jsonPath().getString("detail").contains("6 MB"), r.asString());
