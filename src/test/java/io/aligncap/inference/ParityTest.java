@@ -15,10 +15,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Parity with the Python reference decoder (training/aligncap/export.py OnnxPipeline) on every
- * golden image of the default package: the same token ids for greedy and beam-3 decoding and for
- * region captions, scores and log-probabilities within the golden file's tolerance, the same word
- * regions and MRF snippets. Mismatches are collected so that one run shows all of them.
+ * Parity of {@link Pipeline} with the Python reference pipeline (training/aligncap/pipeline.py
+ * OnnxPipeline) on every golden image of the default package: the same token ids for greedy and
+ * beam-3 decoding and for region captions, scores and log-probabilities within the golden file's
+ * tolerance, the same word regions and MRF snippets. Mismatches are collected so that one run shows
+ * all of them.
  */
 @QuarkusTest
 class ParityTest {
