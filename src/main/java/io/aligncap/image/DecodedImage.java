@@ -1,9 +1,9 @@
 package io.aligncap.image;
 
 /**
- * An image ready for the image encoder: RGB pixels, HWC, uint8, EXIF orientation applied, alpha
- * dropped (models/FORMAT.md "Image encoder"). Large images may have been subsampled by an integer
- * factor while decoding; boxes in pixels always refer to the source size.
+ * The pixels of models/FORMAT.md preprocessing rules 1–4, ready for the {@code preprocess} graph:
+ * RGB, HWC, uint8, subsampled by rule 3's integer factor, EXIF orientation applied. Boxes in pixels
+ * always refer to the upright image's size before subsampling ({@code sourceWidth × sourceHeight}).
  *
  * @param width columns of {@code rgb}
  * @param height rows of {@code rgb}

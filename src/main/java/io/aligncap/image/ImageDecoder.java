@@ -8,6 +8,7 @@ import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
 import io.aligncap.AligncapException;
 import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,8 +27,11 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * Turns uploaded bytes into {@link DecodedImage}s: JPEG (incl. CMYK/YCCK and progressive, via
  * TwelveMonkeys), PNG (8/16-bit, palette, alpha, interlaced), GIF (first frame), BMP and WebP
  * (TwelveMonkeys). The format is sniffed from the bytes. Size limits are checked from the header
- * before any pixel is decoded, large images are subsampled towards the model's input while
- * decoding, a truncated file is rejected, and EXIF orientation is applied.
+ * before any pixel is decoded and a truncated file is rejected. The pixels follow models/FORMAT.md
+ * preprocessing rules 1–4, the same definition the Python reference and training use: stored pixels
+ * without colour management, colour by rule 2 ({@link JpegPixels}, {@link Rgb}), subsampled while
+ * decoding by {@code f = max(1, min(w, h) / M)} keeping pixel (f·x, f·y), then the EXIF orientation
+ * (JPEG only).
  */
 public final class ImageDecoder {
 
@@ -81,8 +85,6 @@ public final class ImageDecoder {
     reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
     int width;
     int height;
-    BufferedImage image;
-    int factor;
     try {
       width = reader.getWidth(0);
       height = reader.getHeight(0);
@@ -96,14 +98,15 @@ public final class ImageDecoder {
       throw new AligncapException(
           INVALID_IMAGE, "the png image is truncated: its chunks end before IEND");
     }
+    int factor = limits.subsampling(width, height); // rule 3, of the stored image
+    Orientation.Pixels stored;
     try {
-      factor = limits.subsampling(width, height);
       ImageReadParam param = reader.getDefaultReadParam();
       param.setSourceSubsampling(factor, factor, 0, 0);
-      image = reader.read(0, param);
+      stored = format == ImageFormat.JPEG ? jpeg(reader, param, bytes) : other(reader, param);
     } catch (IOException | RuntimeException e) {
       // Plug-ins report corrupt data with IOException and, on some inputs, with runtime
-      // exceptions (IndexOutOfBounds, IllegalArgument, CMMException): all mean a bad file.
+      // exceptions (IndexOutOfBounds, IllegalArgument): all mean a bad file.
       throw new AligncapException(
           INVALID_IMAGE, "cannot decode the " + format.id + " image: " + message(e), e);
     }
@@ -113,13 +116,14 @@ public final class ImageDecoder {
             INVALID_IMAGE, "the " + format.id + " image is truncated: " + w);
       }
     }
+    // rule 4: EXIF orientation (JPEG only), after subsampling
     Orientation.Pixels pixels =
         Orientation.apply(
             format == ImageFormat.JPEG ? ExifOrientation.ofJpeg(bytes) : ExifOrientation.UPRIGHT,
-            Rgb.of(image),
-            image.getWidth(),
-            image.getHeight());
-    boolean swapped = pixels.width() != image.getWidth();
+            stored.rgb(),
+            stored.width(),
+            stored.height());
+    boolean swapped = pixels.width() != stored.width();
     return new DecodedImage(
         pixels.width(),
         pixels.height(),
@@ -127,6 +131,25 @@ public final class ImageDecoder {
         swapped ? height : width,
         swapped ? width : height,
         format.id);
+  }
+
+  /**
+   * Rules 1–2 for a JPEG: the stored components without colour management ({@code readRaster}
+   * converts nothing and ignores any ICC profile), turned into RGB as libjpeg does.
+   */
+  private static Orientation.Pixels jpeg(ImageReader reader, ImageReadParam param, byte[] bytes)
+      throws IOException {
+    JpegPixels.Space space = JpegPixels.space(bytes);
+    Raster raster = reader.readRaster(0, param);
+    return new Orientation.Pixels(
+        JpegPixels.rgb(raster, space), raster.getWidth(), raster.getHeight());
+  }
+
+  /** Rules 1–2 for PNG, GIF (first frame), BMP and WebP: see {@link Rgb}. */
+  private static Orientation.Pixels other(ImageReader reader, ImageReadParam param)
+      throws IOException {
+    BufferedImage image = reader.read(0, param);
+    return new Orientation.Pixels(Rgb.of(image), image.getWidth(), image.getHeight());
   }
 
   private void checkSize(int width, int height) {

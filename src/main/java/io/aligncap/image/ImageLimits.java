@@ -1,20 +1,23 @@
 package io.aligncap.image;
 
 /**
- * Limits checked from the image header before any full decode, and the subsampling target.
+ * Limits checked from the image header before any full decode, and the subsampling side.
  *
  * @param maxBytes largest encoded image
  * @param maxWidth largest width (before orientation)
  * @param maxHeight largest height
  * @param maxPixels largest width × height
- * @param minSubsampledSide an image is subsampled by the largest integer factor that keeps both
- *     sides at least this (the manifest's {@code image.max_subsample_side})
+ * @param maxSubsampleSide M of models/FORMAT.md preprocessing rule 3 (the manifest's {@code
+ *     image.max_subsample_side}): part of the model's preprocessing, not a tuning knob
  */
 public record ImageLimits(
-    long maxBytes, int maxWidth, int maxHeight, long maxPixels, int minSubsampledSide) {
+    long maxBytes, int maxWidth, int maxHeight, long maxPixels, int maxSubsampleSide) {
 
-  /** The integer subsampling factor for a {@code width × height} image (1 = none). */
+  /**
+   * Rule 3's factor for a stored {@code width × height} image: {@code max(1, min(w, h) / M)} (1 =
+   * none).
+   */
   public int subsampling(int width, int height) {
-    return Math.max(1, Math.min(width, height) / minSubsampledSide);
+    return Math.max(1, Math.min(width, height) / maxSubsampleSide);
   }
 }

@@ -22,8 +22,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Decoding real files of every supported kind. Each fixture under src/test/resources/images shows
- * the same 40x20 scene, left half red and right half blue (see make-fixtures.sh there).
+ * Decoding real files of every supported kind. The fixtures of make-fixtures.sh (under
+ * src/test/resources/images) show the same 40x20 scene, left half red and right half blue; those of
+ * make-decoded.py tell a decoder that follows models/FORMAT.md preprocessing rules 1–4 from one
+ * that colour-manages, rounds or subsamples differently, and decoded/ holds the pixels the Python
+ * reference (training/aligncap/preprocess.py) gives for every fixture.
  */
 class ImageDecoderTest {
 
@@ -72,6 +75,53 @@ class ImageDecoderTest {
     assertRedBlue(img);
     assertEquals(40, img.sourceWidth());
     assertEquals(20, img.sourceHeight());
+  }
+
+  /**
+   * Rules 1–4 exactly as the Python reference decodes them, pixel for pixel: ICC profiles ignored,
+   * 16-bit samples' high byte, low-bit gray and palettes expanded, alpha dropped, CMYK and YCCK by
+   * the ink formula, JPEG colour by libjpeg's tables, subsampling by 2 at 513x517 (M = 256), EXIF
+   * orientation after it. Lossy WebP is left out: TwelveMonkeys' VP8 decoder upsamples chroma
+   * differently from libwebp, which Pillow uses (40x20 fixture: max 77, mean 2.27 per sample at the
+   * red/blue edge); FORMAT.md's photos are JPEG and PNG.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "baseline.jpg",
+        "progressive.jpg",
+        "cmyk.jpg",
+        "cmyk-black.jpg",
+        "icc-profile.jpg",
+        "exif-orientation-6.jpg",
+        "rgb8.png",
+        "rgb16.png",
+        "rgb16-lowbytes.png",
+        "gray16.png",
+        "gray2.png",
+        "gray-alpha16.png",
+        "palette.png",
+        "palette4.png",
+        "alpha.png",
+        "interlaced.png",
+        "subsample-513x517.png",
+        "rgb.bmp",
+        "animated.gif",
+        "lossless.webp"
+      })
+  void pixelsAreThePythonReferences(String name) throws IOException {
+    DecodedImage img = decoder.decode(fixture(name), null);
+    BufferedImage ref =
+        ImageIO.read(new java.io.ByteArrayInputStream(fixture("decoded/" + name + ".png")));
+    assertEquals(ref.getWidth(), img.width(), name + " width");
+    assertEquals(ref.getHeight(), img.height(), name + " height");
+    byte[] want = new byte[img.rgb().length];
+    ref.getRaster().getDataElements(0, 0, ref.getWidth(), ref.getHeight(), want); // RGB order
+    int differing = 0;
+    for (int i = 0; i < want.length; i++) {
+      differing += want[i] == img.rgb()[i] ? 0 : 1;
+    }
+    assertEquals(0, differing, name + ": samples that differ from the reference");
   }
 
   @Test
@@ -142,7 +192,7 @@ class ImageDecoderTest {
     ImageIO.write(big, "png", out);
     DecodedImage img = decoder.decode(out.toByteArray(), "image/png");
     // min side 600 / 256 = factor 2: both sides stay >= 256
-    assertEquals(515, img.width());
+    assertEquals(515, img.width()); // ceil(1030 / 2)
     assertEquals(300, img.height());
     assertEquals(1030, img.sourceWidth());
     assertEquals(600, img.sourceHeight());
