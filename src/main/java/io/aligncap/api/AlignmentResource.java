@@ -13,6 +13,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestForm;
@@ -46,8 +47,8 @@ public class AlignmentResource {
               examples = @ExampleObject(name = "alignment", value = ApiDocs.ALIGN_EXAMPLE)))
   @APIResponse(responseCode = "422", description = "Empty or too long sentence")
   public AlignmentResult json(AlignmentRequest request) {
-    AlignmentRequest r = request == null ? new AlignmentRequest(null, null) : request;
-    return captioner.align(RequestParsing.base64(r.image()), null, r.sentence());
+    AlignmentRequest r = request == null ? AlignmentRequest.EMPTY : request;
+    return captioner.align(RequestParsing.base64(r.image()), null, r.sentence(), r.beta());
   }
 
   @POST
@@ -56,9 +57,14 @@ public class AlignmentResource {
       summary = "Align a sentence to an uploaded image (fields `image`, `sentence`)",
       description = ApiDocs.ALIGN)
   public AlignmentResult multipart(
-      @RestForm("image") FileUpload image, @RestForm("sentence") String sentence) {
+      @RestForm("image") FileUpload image,
+      @RestForm("sentence") String sentence,
+      @RestForm("beta") String beta) {
     return captioner.align(
-        RequestParsing.bytes(image), RequestParsing.contentType(image), sentence);
+        RequestParsing.bytes(image),
+        RequestParsing.contentType(image),
+        sentence,
+        RequestParsing.number("beta", beta));
   }
 
   @POST
@@ -69,7 +75,10 @@ public class AlignmentResource {
   public AlignmentResult raw(
       byte[] body,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-      @RestQuery("sentence") String sentence) {
-    return captioner.align(body, contentType, sentence);
+      @RestQuery("sentence") String sentence,
+      @Parameter(description = "MRF smoothing β; higher gives longer snippets; default the model's")
+          @RestQuery("beta")
+          String beta) {
+    return captioner.align(body, contentType, sentence, RequestParsing.number("beta", beta));
   }
 }

@@ -23,12 +23,23 @@ public record CaptionRequest(
     @Schema(description = "How many captions to return (n-best), at most beam_size", example = "1")
         Integer results,
     @Schema(description = "Boxes to caption, [x0, y0, x1, y1] in pixels of the upright image")
-        List<double[]> regions) {
+        List<double[]> regions,
+    @Schema(
+            description =
+                "Also caption every detected region (dense_captions), when the model has a region"
+                    + " decoder",
+            example = "true")
+        Boolean dense) {
 
-  static final CaptionRequest EMPTY = new CaptionRequest(null, null, null, null, null, null);
+  static final CaptionRequest EMPTY = new CaptionRequest(null, null, null, null, null, null, null);
 
   CaptionOptions options() {
     return new CaptionOptions(
-        beamSize, maxLength, lengthNormalization, results, regions == null ? List.of() : regions);
+        beamSize,
+        maxLength,
+        lengthNormalization,
+        results,
+        regions == null ? List.of() : regions,
+        dense);
   }
 }

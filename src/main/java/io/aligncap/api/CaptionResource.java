@@ -75,9 +75,17 @@ public class CaptionResource {
               description =
                   "A box to caption, x0,y0,x1,y1 in pixels (e.g. 10,10,120,90); repeat for more")
           @RestQuery("regions")
-          List<String> regions) {
+          List<String> regions,
+      @Parameter(
+              description =
+                  "true: also caption every detected region (dense_captions), when the model has"
+                      + " a region decoder")
+          @RestQuery("dense")
+          String dense) {
     return captioner.caption(
-        body, contentType, RequestParsing.options(beamSize, maxLength, alpha, results, regions));
+        body,
+        contentType,
+        RequestParsing.options(beamSize, maxLength, alpha, results, regions, dense));
   }
 
   @POST
@@ -91,11 +99,12 @@ public class CaptionResource {
       @RestForm("max_length") String maxLength,
       @RestForm("length_normalization") String alpha,
       @RestForm("results") String results,
-      @RestForm("regions") List<String> regions) {
+      @RestForm("regions") List<String> regions,
+      @RestForm("dense") String dense) {
     return captioner.caption(
         RequestParsing.bytes(image),
         RequestParsing.contentType(image),
-        RequestParsing.options(beamSize, maxLength, alpha, results, regions));
+        RequestParsing.options(beamSize, maxLength, alpha, results, regions, dense));
   }
 
   @POST

@@ -46,7 +46,9 @@ public class OpenApiLimits implements OASFilter {
             "regions",
             s -> s.maxItems(d.maxRegions()),
             "candidates",
-            s -> s.minItems(1).maxItems(config.alignment().maxCandidates()));
+            s -> s.minItems(1).maxItems(config.alignment().maxCandidates()),
+            "beta",
+            number(SchemaType.NUMBER, ZERO, BigDecimal.valueOf(config.alignment().maxBeta())));
   }
 
   @Override

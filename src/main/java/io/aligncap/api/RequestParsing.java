@@ -24,7 +24,12 @@ final class RequestParsing {
   private RequestParsing() {}
 
   static CaptionOptions options(
-      String beamSize, String maxLength, String alpha, String results, List<String> regions) {
+      String beamSize,
+      String maxLength,
+      String alpha,
+      String results,
+      List<String> regions,
+      String dense) {
     List<double[]> boxes = new ArrayList<>();
     if (regions != null) {
       for (int i = 0; i < regions.size(); i++) {
@@ -36,7 +41,8 @@ final class RequestParsing {
         integer("max_length", maxLength),
         number("length_normalization", alpha),
         integer("results", results),
-        boxes);
+        boxes,
+        bool("dense", dense));
   }
 
   /** A box written {@code x0,y0,x1,y1} (pixels). */
@@ -52,6 +58,19 @@ final class RequestParsing {
       box[i] = number("regions[" + index + "]", parts[i].trim());
     }
     return box;
+  }
+
+  /** {@code true} or {@code false} (any case); null when absent or blank. */
+  static Boolean bool(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String v = value.trim();
+    if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+      return Boolean.valueOf(v);
+    }
+    throw new AligncapException(
+        INVALID_OPTIONS, name + " must be true or false, got \"" + value + "\"");
   }
 
   static Integer integer(String name, String value) {

@@ -39,7 +39,7 @@ public interface AligncapConfig {
      * prefix into a private temporary directory at start-up (S3 client settings: {@code
      * aligncap.aws.*}).
      */
-    @WithDefault("models/scenes-v1")
+    @WithDefault("models/scenes-v2")
     String path();
   }
 
@@ -79,7 +79,10 @@ public interface AligncapConfig {
     boolean spinWait();
   }
 
-  /** Limits checked from the image header before any full decode. */
+  /**
+   * Limits checked from the image header before any full decode. (Subsampling is not a setting: it
+   * is part of the model's preprocessing, models/FORMAT.md rule 3.)
+   */
   interface Image {
     /** Largest accepted encoded image, in bytes. */
     @WithDefault("16777216")
@@ -94,14 +97,6 @@ public interface AligncapConfig {
     /** Largest accepted width × height (a 65536×65536 PNG is a few hundred KB). */
     @WithDefault("50000000")
     long maxPixels();
-
-    /**
-     * Subsample large images while decoding by the largest integer factor that keeps both sides at
-     * least the manifest's {@code image.max_subsample_side} (faster, less memory). Off: the image
-     * encoder sees every pixel, exactly as the Python reference does.
-     */
-    @WithDefault("true")
-    boolean subsample();
   }
 
   /** Caption decoding: per-request option defaults and bounds. */
@@ -144,6 +139,14 @@ public interface AligncapConfig {
     /** Most candidate sentences in one ranking request. */
     @WithDefault("100")
     int maxCandidates();
+
+    /**
+     * Largest MRF β a request may ask for on {@code /v1/alignments} (the least is 0; absent, the
+     * manifest's {@code alignment.mrf_beta} is used). Beyond a few times the typical word–region
+     * score every sentence is one snippet.
+     */
+    @WithDefault("10.0")
+    double maxBeta();
   }
 
   /** HTTP API settings (CORS is Quarkus's own {@code quarkus.http.cors.*}). */

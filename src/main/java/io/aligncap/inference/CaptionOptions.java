@@ -12,17 +12,20 @@ import java.util.List;
  * @param maxLength most words per caption
  * @param lengthNormalization alpha: finished captions are ranked by log_prob / n^alpha
  * @param results how many captions to return (n-best), at most the beam size
- * @param regions boxes to caption, in pixels of the (oriented) image: {@code [x0, y0, x1, y1]}
+ * @param regions boxes to caption, in pixels of the upright image: {@code [x0, y0, x1, y1]}
+ * @param dense whether to caption every detected region (models/FORMAT.md "Dense captions"); null
+ *     is false
  */
 public record CaptionOptions(
     Integer beamSize,
     Integer maxLength,
     Double lengthNormalization,
     Integer results,
-    List<double[]> regions) {
+    List<double[]> regions,
+    Boolean dense) {
 
-  /** Every option at its configured default, no region captions. */
+  /** Every option at its configured default, no region or dense captions. */
   public static CaptionOptions defaults() {
-    return new CaptionOptions(null, null, null, null, List.of());
+    return new CaptionOptions(null, null, null, null, List.of(), null);
   }
 }

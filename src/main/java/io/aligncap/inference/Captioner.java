@@ -39,8 +39,8 @@ public class Captioner {
   }
 
   /**
-   * Captions an image by beam search, with the best caption's MRF snippets and greedy captions of
-   * the requested boxes.
+   * Captions an image by beam search, with the best caption's MRF snippets, greedy captions of the
+   * requested boxes and, with {@code dense}, of every sure detection.
    *
    * @param contentType the client's media type or null: a hint only, the format is sniffed
    * @param options null for every default
@@ -53,12 +53,19 @@ public class Captioner {
     return p.caption(decoded, DecodingPlan.of(o, config.decoding(), p.manifest(), decoded), t);
   }
 
-  /** Aligns a sentence to the image's regions: S_kl, each word's best region, MRF snippets. */
-  public AlignmentResult align(byte[] image, String contentType, String sentence) {
+  /**
+   * Aligns a sentence to the image's regions: S_kl, each word's best region and strength, MRF
+   * snippets.
+   *
+   * @param beta the MRF's β, 0 to {@code aligncap.alignment.max-beta}; null for the model's {@code
+   *     alignment.mrf_beta}
+   */
+  public AlignmentResult align(byte[] image, String contentType, String sentence, Double beta) {
     Pipeline p = served.pipeline();
     StageTimings t = new StageTimings(meters);
     DecodedImage decoded = decode(p, image, contentType, t);
-    return p.align(decoded, sentence, words(p, sentence, "sentence"), t);
+    Tokenizer.Tokens tokens = words(p, sentence, "sentence");
+    return p.align(decoded, sentence, tokens, beta(p, beta), t);
   }
 
   /** Scores candidate sentences against the image and sorts them by S_kl, best first. */
@@ -82,6 +89,19 @@ public class Captioner {
   /** The one place an image is decoded, timed as the {@code decode} stage. */
   private static DecodedImage decode(Pipeline p, byte[] image, String contentType, StageTimings t) {
     return t.time(DECODE, () -> p.decode(image, contentType));
+  }
+
+  /** The request's β, or the model's; checked against {@code aligncap.alignment.max-beta}. */
+  private double beta(Pipeline p, Double beta) {
+    if (beta == null) {
+      return p.manifest().alignment().mrfBeta();
+    }
+    double max = config.alignment().maxBeta();
+    if (!(beta >= 0 && beta <= max)) { // NaN fails too
+      throw new AligncapException(
+          INVALID_OPTIONS, "beta must be between 0 and " + max + ", is " + beta);
+    }
+    return beta;
   }
 
   /** A sentence's tokens, 1 to {@code aligncap.alignment.max-words} of them. */

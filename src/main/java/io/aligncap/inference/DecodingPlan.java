@@ -12,8 +12,13 @@ import java.util.List;
 /**
  * {@link CaptionOptions} with defaults filled in from configuration and every value checked; boxes
  * clipped to the image.
+ *
+ * @param boxes requested boxes in pixels of the upright image
+ * @param dense whether to return dense captions (only when the model has a region decoder: a page
+ *     may always ask, so a model without one answers without them rather than with an error)
  */
-record DecodingPlan(int beamSize, int maxLength, double alpha, int results, List<double[]> boxes) {
+record DecodingPlan(
+    int beamSize, int maxLength, double alpha, int results, List<double[]> boxes, boolean dense) {
 
   static DecodingPlan of(
       CaptionOptions o, AligncapConfig.Decoding config, Manifest manifest, DecodedImage image) {
@@ -42,13 +47,18 @@ record DecodingPlan(int beamSize, int maxLength, double alpha, int results, List
         "results must be between 1 and beam_size (" + beam + "), is " + results);
     List<double[]> regions = o.regions() == null ? List.of() : o.regions();
     require(
+        regions.isEmpty() || manifest.regionCaptions(),
+        "this model has no region decoder (its package has no region_decoder graph), so it cannot"
+            + " caption regions; leave out \"regions\"");
+    require(
         regions.size() <= config.maxRegions(),
         "at most " + config.maxRegions() + " regions per request, got " + regions.size());
     List<double[]> boxes = new ArrayList<>();
     for (int i = 0; i < regions.size(); i++) {
       boxes.add(clip(regions.get(i), i, image));
     }
-    return new DecodingPlan(beam, maxLength, alpha, results, List.copyOf(boxes));
+    boolean dense = Boolean.TRUE.equals(o.dense()) && manifest.regionCaptions();
+    return new DecodingPlan(beam, maxLength, alpha, results, List.copyOf(boxes), dense);
   }
 
   /** A box {@code [x0, y0, x1, y1]} in pixels, clipped to the image; empty boxes are refused. */

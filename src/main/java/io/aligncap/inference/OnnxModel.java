@@ -37,7 +37,7 @@ final class OnnxModel implements AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * Creates the four sessions and checks each against the manifest.
+   * Creates a session for every graph the package has and checks each against the manifest.
    *
    * @throws AligncapException (MODEL_PACKAGE) when a graph does not load or does not match the
    *     manifest
@@ -60,7 +60,9 @@ final class OnnxModel implements AutoCloseable {
     providers = ExecutionProviders.configure(options, config.providers(), config.deviceId());
     try {
       for (Graph graph : Graph.values()) {
-        sessions.put(graph, open(graph));
+        if (pkg.manifest().has(graph)) {
+          sessions.put(graph, open(graph));
+        }
       }
     } catch (RuntimeException e) {
       close();
@@ -126,11 +128,20 @@ final class OnnxModel implements AutoCloseable {
     return env;
   }
 
+  /**
+   * @throws IllegalStateException after {@link #close}, or for a graph the package does not have
+   *     (callers check {@link io.aligncap.model.Manifest#regionCaptions} first)
+   */
   OrtSession session(Graph graph) {
     if (closed) {
       throw new IllegalStateException("OnnxModel " + pkg.manifest().modelId() + " is closed");
     }
-    return sessions.get(graph);
+    OrtSession session = sessions.get(graph);
+    if (session == null) {
+      throw new IllegalStateException(
+          "model " + pkg.manifest().modelId() + " has no " + graph + " graph");
+    }
+    return session;
   }
 
   ModelPackage modelPackage() {

@@ -15,12 +15,14 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * The stages of one loaded package (models/FORMAT.md, the Java twin of the Python reference
- * pipeline): decoding with the package's limits, the image encoder, beam search over the decoder,
- * the sentence encoder and the alignment, greedy region captions. It owns the package's ONNX
- * Runtime sessions and is the only way to them, so a new package format changes this class and the
- * encoders it holds, not the edges. {@link ServedModel} creates, warms and closes it; {@link
- * Captioner} runs requests on it with options already checked. Thread-safe.
+ * The stages of one loaded package (models/FORMAT.md version 2, the Java twin of the Python
+ * reference pipeline, training/aligncap/pipeline.py): decoding by preprocessing rules 1–4 with the
+ * package's M, the {@code preprocess} graph (rule 5), the image encoder with its detections, beam
+ * search over the decoder, the sentence encoder and the alignment, the box encoder and greedy
+ * region and dense captions. It owns the package's ONNX Runtime sessions and is the only way to
+ * them, so a new package format changes this class and the encoders it holds, not the edges. {@link
+ * ServedModel} creates, warms and closes it; {@link Captioner} runs requests on it with options
+ * already checked. Thread-safe.
  */
 final class Pipeline implements AutoCloseable {
 
@@ -30,10 +32,10 @@ final class Pipeline implements AutoCloseable {
   private final OnnxModel model;
   private final ImageDecoder decoder;
   private final ImageEncoder images;
+  private final BoxEncoder boxes;
   private final SentenceEncoder sentences;
   private final Tokenizer tokenizer;
   private final BeamSearch beamSearch;
-  private final Alignments alignments;
 
   /**
    * Opens the package's sessions with the configured providers.
@@ -53,14 +55,14 @@ final class Pipeline implements AutoCloseable {
                 image.maxWidth(),
                 image.maxHeight(),
                 image.maxPixels(),
-                image.subsample() ? m.image().maxSubsampleSide() : Integer.MAX_VALUE));
+                m.image().maxSubsampleSide()));
     this.model = new OnnxModel(pkg, config.inference());
     this.images = new ImageEncoder(model);
+    this.boxes = m.regionCaptions() ? new BoxEncoder(model) : null;
     this.sentences = new SentenceEncoder(model);
     this.tokenizer = new Tokenizer(m.tokenizer().lowercase(), m.tokenizer().tokenRegex(), vocab);
     this.beamSearch =
         new BeamSearch(vocab.size(), vocab.startId(), vocab.endId(), vocab.neverEmitted());
-    this.alignments = new Alignments(m.alignment().mrfBeta());
   }
 
   Manifest manifest() {
@@ -80,13 +82,18 @@ final class Pipeline implements AutoCloseable {
     return tokenizer.tokenize(sentence == null ? "" : sentence);
   }
 
+  /** The model input of rule 5 ({@code preprocess}), {@code S·S·3} bytes: for the parity test. */
+  byte[] modelInput(DecodedImage image) {
+    return images.modelInput(image);
+  }
+
   /**
-   * Captions by beam search, with the best caption's MRF snippets and greedy captions of the plan's
-   * boxes.
+   * Captions by beam search, with the best caption's MRF snippets (the model's β), greedy captions
+   * of the plan's boxes and, when the plan says so, dense captions.
    */
   CaptionResult caption(DecodedImage image, DecodingPlan plan, StageTimings t) {
     Manifest m = pkg.manifest();
-    ImageEncoder.Features f = t.time(Graph.IMAGE_ENCODER.key, () -> images.encode(image));
+    ImageEncoder.Features f = encode(image, t);
     List<BeamSearch.Hypothesis> found =
         t.time(
             Graph.DECODER.key,
@@ -101,20 +108,25 @@ final class Pipeline implements AutoCloseable {
     if (!found.isEmpty() && found.get(0).tokens().length > 0) {
       int[] best = found.get(0).tokens(); // words only: END is not aligned
       List<String> words = pkg.vocabulary().words(best);
+      float[][] vectors =
+          t.time(Graph.SENTENCE_ENCODER.key, () -> sentences.encode(List.of(best)).get(0));
       snippets =
           t.time(
               ALIGNMENT,
-              () -> alignments.snippets(f, sentences.encode(List.of(best)).get(0), image, words));
+              () -> Alignments.snippets(f, vectors, image, words, m.alignment().mrfBeta()));
     }
     List<RegionCaption> regions = new ArrayList<>();
-    for (double[] box : plan.boxes()) {
-      double[] normalised = {
-        box[0] / image.sourceWidth(), box[1] / image.sourceHeight(),
-        box[2] / image.sourceWidth(), box[3] / image.sourceHeight()
-      };
-      Caption c = t.time(Graph.REGION_DECODER.key, () -> regionCaption(f, normalised));
-      regions.add(new RegionCaption(box, c));
+    if (!plan.boxes().isEmpty()) {
+      List<double[]> normalised =
+          plan.boxes().stream()
+              .map(b -> Regions.normalised(b, image.sourceWidth(), image.sourceHeight()))
+              .toList();
+      float[][] bias = t.time(Graph.BOX_ENCODER.key, () -> boxes.regionBias(f, normalised));
+      for (int i = 0; i < bias.length; i++) {
+        regions.add(new RegionCaption(plan.boxes().get(i), regionCaption(bias[i], t)));
+      }
     }
+    List<DenseCaption> dense = plan.dense() ? dense(f, image, t) : null;
     return new CaptionResult(
         m.modelId(),
         m.modelVersion(),
@@ -124,17 +136,18 @@ final class Pipeline implements AutoCloseable {
         captions,
         snippets,
         regions,
+        dense,
         t.millis());
   }
 
-  /** S_kl, each word's best region and the MRF snippets of a tokenised sentence. */
+  /** S_kl, each word's best region and strength, and the MRF snippets with {@code beta}. */
   AlignmentResult align(
-      DecodedImage image, String sentence, Tokenizer.Tokens tokens, StageTimings t) {
+      DecodedImage image, String sentence, Tokenizer.Tokens tokens, double beta, StageTimings t) {
     Manifest m = pkg.manifest();
-    ImageEncoder.Features f = t.time(Graph.IMAGE_ENCODER.key, () -> images.encode(image));
+    ImageEncoder.Features f = encode(image, t);
     float[][] words =
         t.time(Graph.SENTENCE_ENCODER.key, () -> sentences.encode(List.of(tokens.ids())).get(0));
-    Alignments.Aligned a = t.time(ALIGNMENT, () -> alignments.align(f, words, image, tokens));
+    Alignments.Aligned a = t.time(ALIGNMENT, () -> Alignments.align(f, words, image, tokens, beta));
     return new AlignmentResult(
         m.modelId(),
         m.modelVersion(),
@@ -143,6 +156,7 @@ final class Pipeline implements AutoCloseable {
         image.sourceHeight(),
         sentence,
         a.score(),
+        beta,
         a.words(),
         a.snippets(),
         t.millis());
@@ -151,7 +165,7 @@ final class Pipeline implements AutoCloseable {
   /** The candidates sorted by S_kl, best first; ties keep their order. */
   RankingResult rank(DecodedImage image, List<String> candidates, List<int[]> ids, StageTimings t) {
     Manifest m = pkg.manifest();
-    ImageEncoder.Features f = t.time(Graph.IMAGE_ENCODER.key, () -> images.encode(image));
+    ImageEncoder.Features f = encode(image, t);
     List<float[][]> words = t.time(Graph.SENTENCE_ENCODER.key, () -> sentences.encode(ids));
     List<RankingResult.Ranked> ranked =
         t.time(
@@ -171,31 +185,66 @@ final class Pipeline implements AutoCloseable {
   }
 
   /**
+   * The image encoder's detections of an image: normalised boxes and scores, for the parity test.
+   */
+  ImageEncoder.Features features(DecodedImage image) {
+    return images.encode(image);
+  }
+
+  /**
    * Greedy captions of boxes normalised to [0, 1], as the golden file states them (the public API
    * takes pixels). For the parity test.
    */
-  List<Caption> regionCaptions(DecodedImage image, List<double[]> normalisedBoxes) {
+  List<Caption> boxCaptions(DecodedImage image, List<double[]> normalisedBoxes) {
     ImageEncoder.Features f = images.encode(image);
-    return normalisedBoxes.stream().map(b -> regionCaption(f, b)).toList();
+    StageTimings t = new StageTimings(null);
+    return Arrays.stream(boxes.regionBias(f, normalisedBoxes))
+        .map(b -> regionCaption(b, t))
+        .toList();
   }
 
-  /** One caption, one region caption and one snippet alignment on a blank input-size image. */
+  /**
+   * Every graph once on a blank input-size image: a caption with its snippets, and, with a region
+   * decoder, a box caption and dense captions.
+   */
   void warmUp() {
-    int side = pkg.manifest().image().inputSize();
+    Manifest m = pkg.manifest();
+    int side = m.image().inputSize();
     DecodedImage blank = DecodedImage.ofRgb(side, side, new byte[side * side * 3]);
-    List<double[]> box = List.of(new double[] {0, 0, side / 2.0, side / 2.0});
-    int maxLength = pkg.manifest().decoder().maxLength();
-    caption(blank, new DecodingPlan(1, maxLength, 0.0, 1, box), new StageTimings(null));
+    List<double[]> box =
+        m.regionCaptions() ? List.of(new double[] {0, 0, side / 2.0, side / 2.0}) : List.of();
+    DecodingPlan plan =
+        new DecodingPlan(1, m.decoder().maxLength(), 0.0, 1, box, m.regionCaptions());
+    caption(blank, plan, new StageTimings(null));
   }
 
-  /** A greedy caption of a normalised box with {@code region_decoder} (FORMAT.md). */
-  private Caption regionCaption(ImageEncoder.Features f, double[] normalisedBox) {
-    Manifest m = pkg.manifest();
-    float[] bias =
-        RegionPooling.pool(
-            f.regionBias(), f.regionBoxes(), m.regions().wholeImageIndex(), normalisedBox);
-    DecoderStep step = new DecoderStep(model, Graph.REGION_DECODER, m.regionDecoder(), bias);
-    return caption(beamSearch.search(step, 1, m.regionDecoder().maxLength(), 0.0).get(0));
+  /** Rule 5 and the image encoder, timed as their graphs. */
+  private ImageEncoder.Features encode(DecodedImage image, StageTimings t) {
+    byte[] input = t.time(Graph.PREPROCESS.key, () -> images.modelInput(image));
+    return t.time(Graph.IMAGE_ENCODER.key, () -> images.encode(List.of(input)).get(0));
+  }
+
+  /** models/FORMAT.md "Dense captions": the sure detections, best first, with their captions. */
+  private List<DenseCaption> dense(ImageEncoder.Features f, DecodedImage image, StageTimings t) {
+    Manifest.RegionSpec r = pkg.manifest().regions();
+    List<DenseCaption> out = new ArrayList<>();
+    for (int i : Regions.dense(f.regionScores(), r.detections(), r.scoreThreshold())) {
+      out.add(
+          new DenseCaption(
+              Regions.pixels(f.regionBoxes()[i], image.sourceWidth(), image.sourceHeight()),
+              f.regionScores()[i],
+              regionCaption(f.regionBias()[i], t)));
+    }
+    return out;
+  }
+
+  /** A greedy caption of a region's b_v with {@code region_decoder} (FORMAT.md). */
+  private Caption regionCaption(float[] bias, StageTimings t) {
+    Manifest.DecoderSpec spec = pkg.manifest().regionDecoder();
+    DecoderStep step = new DecoderStep(model, Graph.REGION_DECODER, spec, bias);
+    return t.time(
+        Graph.REGION_DECODER.key,
+        () -> caption(beamSearch.search(step, 1, spec.maxLength(), 0.0).get(0)));
   }
 
   private Caption caption(BeamSearch.Hypothesis h) {

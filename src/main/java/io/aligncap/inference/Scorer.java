@@ -39,6 +39,15 @@ public final class Scorer {
     return total;
   }
 
+  /** Each word's strength: its best region's dot product {@code max_i v_i·s_t}. */
+  public static double[] strengths(double[][] dots) {
+    double[] out = new double[dots.length];
+    for (int t = 0; t < dots.length; t++) {
+      out[t] = dots[t][MrfAligner.argmax(dots[t])];
+    }
+    return out;
+  }
+
   /** Each word's best region, the lowest index on a tie. */
   public static int[] wordRegions(double[][] dots) {
     int[] out = new int[dots.length];

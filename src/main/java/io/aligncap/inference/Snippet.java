@@ -11,10 +11,11 @@ import java.util.List;
  * @param end one past the last word
  * @param words the run's words
  * @param text the words joined by spaces
- * @param region the region index (the manifest's {@code regions.whole_image_index} is the whole
- *     image)
- * @param box the region's box in pixels of the image, {@code [x0, y0, x1, y1]}
+ * @param region the region index: a detection, or the manifest's {@code regions.whole_image_index}
+ *     for the whole image
+ * @param box the region's box in pixels of the upright image, {@code [x0, y0, x1, y1]}
+ * @param score the region's detection score (1 for the whole image, 0 for an empty slot)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Snippet(
-    int start, int end, List<String> words, String text, int region, double[] box) {}
+    int start, int end, List<String> words, String text, int region, double[] box, double score) {}

@@ -4,23 +4,41 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 
-/** Reads float outputs of a session run into Java arrays. */
+/** Reads the outputs of a session run into Java arrays. */
 final class Tensors {
 
   private Tensors() {}
 
   /** Output {@code name} as a flat array. */
   static float[] floats(OrtSession.Result result, String name) throws OrtException {
+    FloatBuffer buffer = tensor(result, name).getFloatBuffer();
+    float[] out = new float[buffer.remaining()];
+    buffer.get(out);
+    return out;
+  }
+
+  /** Output {@code name} (uint8) as a flat array. */
+  static byte[] bytes(OrtSession.Result result, String name) throws OrtException {
+    ByteBuffer buffer = tensor(result, name).getByteBuffer();
+    byte[] out = new byte[buffer.remaining()];
+    buffer.get(out);
+    return out;
+  }
+
+  /** The shape of output {@code name}. */
+  static long[] shape(OrtSession.Result result, String name) {
+    return tensor(result, name).getInfo().getShape();
+  }
+
+  private static OnnxTensor tensor(OrtSession.Result result, String name) {
     OnnxValue value =
         result
             .get(name)
             .orElseThrow(() -> new IllegalStateException("graph has no output " + name));
-    FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
-    float[] out = new float[buffer.remaining()];
-    buffer.get(out);
-    return out;
+    return (OnnxTensor) value;
   }
 
   /**

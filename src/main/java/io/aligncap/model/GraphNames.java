@@ -7,20 +7,34 @@ package io.aligncap.model;
  */
 public final class GraphNames {
 
-  // image_encoder: pixels (B, H, W, 3) uint8 -> ...
+  // preprocess: pixels (1, H, W, 3) uint8 -> image (1, S, S, 3) uint8
   public static final String PIXELS = "pixels";
+
+  /** (B, S, S, 3) uint8: the model input; preprocess's output and image_encoder's input. */
+  public static final String IMAGE = "image";
+
+  // image_encoder: image -> the outputs below, each with the batch axis first
 
   /** (B, bias_size): b_v of the full-image generator; also a decoder input. */
   public static final String IMAGE_BIAS = "image_bias";
 
-  /** (B, count, embedding_size): v_i of paper §3.1.1. */
+  /** (B, count, 4): the regions' boxes, normalised xyxy of the upright image. */
+  public static final String REGION_BOXES = "region_boxes";
+
+  /** (B, count): detection scores; filler slots 0, the whole image 1. */
+  public static final String REGION_SCORES = "region_scores";
+
+  /** (B, count, embedding_size) from image_encoder, (N, embedding_size) from box_encoder. */
   public static final String REGION_EMBEDDINGS = "region_embeddings";
 
-  /** (B, count, region bias_size): the region generator's b_v per region. */
+  /** (B, count, region bias_size) / (N, region bias_size): absent without a region decoder. */
   public static final String REGION_BIAS = "region_bias";
 
-  /** (count, 4): normalised xyxy. */
-  public static final String REGION_BOXES = "region_boxes";
+  /** (B, C, G, G): the detector trunk's map; box_encoder's input with B = 1. */
+  public static final String FEATURE_MAP = "feature_map";
+
+  // box_encoder: feature_map (1, C, G, G), boxes (N, 4) normalised xyxy -> region_* (N, ...)
+  public static final String BOXES = "boxes";
 
   // sentence_encoder: tokens (B, L) int64, lengths (B) int64 -> word_vectors (B, L, E)
   public static final String TOKENS = "tokens";

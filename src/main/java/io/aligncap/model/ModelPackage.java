@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A model package read and checked against models/FORMAT.md: the manifest's format and major
- * version, the byte size and SHA-256 of every listed file, the vocabulary, and the manifest's
+ * A model package read and checked against models/FORMAT.md: the manifest's format and version (2,
+ * and only 2), the byte size and SHA-256 of every listed file, the vocabulary, and the manifest's
  * internal consistency ({@link ManifestCheck}). Graph names and shapes are checked against the real
  * ONNX Runtime sessions when those are created ({@link GraphContract}).
  */
@@ -97,15 +97,15 @@ public final class ModelPackage {
           "format is \"" + manifest.format() + "\", expected \"" + Manifest.FORMAT + "\"");
     }
     String version = manifest.formatVersion();
-    String major = version == null ? "" : version.split("\\.", 2)[0];
-    if (!String.valueOf(Manifest.FORMAT_MAJOR).equals(major)) {
+    if (!String.valueOf(Manifest.FORMAT_VERSION).equals(version)) {
       throw invalid(
           source,
           MANIFEST,
           "format_version is "
               + version
-              + ", this reader understands major version "
-              + Manifest.FORMAT_MAJOR);
+              + ", this service reads format version "
+              + Manifest.FORMAT_VERSION
+              + " only (models/FORMAT.md): re-export the model with `aligncap export`");
     }
     if (manifest.files() == null || manifest.files().isEmpty()) {
       throw invalid(source, MANIFEST, "\"files\" is missing or empty");
@@ -117,6 +117,9 @@ public final class ModelPackage {
       verify(source, e.getKey(), e.getValue(), readFile(source, e.getKey()));
     }
     for (Graph graph : Graph.values()) {
+      if (!graph.required && !manifest.has(graph)) {
+        continue;
+      }
       String file = manifest.graph(graph).file();
       if (!manifest.files().containsKey(file)) {
         throw invalid(source, MANIFEST, "graph file " + file + " is not listed in \"files\"");

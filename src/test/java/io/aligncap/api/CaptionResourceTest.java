@@ -6,8 +6,10 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aligncap.testing.Fixtures;
@@ -129,6 +131,59 @@ class CaptionResourceTest {
   }
 
   @Test
+  void denseCaptionsOnRequestAsQueryFormOrJson() {
+    double threshold = MANIFEST.get("regions").get("score_threshold").asDouble();
+    JsonPath raw =
+        given()
+            .contentType("image/png")
+            .body(IMAGE)
+            .post("/v1/captions?beam_size=1&dense=true")
+            .then()
+            .statusCode(200)
+            .body("dense_captions", notNullValue())
+            .extract()
+            .jsonPath();
+    JsonPath form =
+        given()
+            .multiPart("image", "scene.png", IMAGE, "image/png")
+            .multiPart("beam_size", "1")
+            .multiPart("dense", "true")
+            .post("/v1/captions")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    JsonPath json =
+        given()
+            .contentType("application/json")
+            .body(
+                Map.of(
+                    "image",
+                    Base64.getEncoder().encodeToString(IMAGE),
+                    "beam_size",
+                    1,
+                    "dense",
+                    true))
+            .post("/v1/captions")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    List<Float> scores = raw.getList("dense_captions.score", Float.class);
+    scores.forEach(x -> assertTrue(x >= threshold, "score " + x + " below " + threshold));
+    assertEquals(raw.getList("dense_captions"), form.getList("dense_captions"));
+    assertEquals(raw.getList("dense_captions"), json.getList("dense_captions"));
+    // not asked: not there
+    given()
+        .contentType("image/png")
+        .body(IMAGE)
+        .post("/v1/captions?beam_size=1&dense=false")
+        .then()
+        .statusCode(200)
+        .body("$", not(hasKey("dense_captions")));
+  }
+
+  @Test
   void badOptionsAre422Problems() {
     for (String query :
         List.of(
@@ -139,7 +194,8 @@ class CaptionResourceTest {
             "max_length=0",
             "length_normalization=-1",
             "regions=1,2,3",
-            "regions=10,10,5,5")) {
+            "regions=10,10,5,5",
+            "dense=yes")) {
       given()
           .contentType("image/png")
           .body(IMAGE)

@@ -31,6 +31,12 @@ class ModelAndOpsTest {
         .body("models[0].model_version", equalTo(m.get("model_version").asText()))
         .body("models[0].vocabulary_size", equalTo(m.get("vocabulary").get("size").asInt()))
         .body("models[0].regions", equalTo(m.get("regions").get("count").asInt()))
+        .body("models[0].detections", equalTo(m.get("regions").get("detections").asInt()))
+        .body(
+            "models[0].capabilities.region_captions",
+            equalTo(m.has("region_decoder") && m.get("graphs").has("region_decoder")))
+        .body("models[0].capabilities.dense_captions", equalTo(m.has("region_decoder")))
+        .body("models[0].format_version", equalTo("2"))
         .body("models[0].provider", equalTo(Providers.EXPECTED))
         .body("models[0].ready", equalTo(true));
   }
@@ -93,5 +99,16 @@ class ModelAndOpsTest {
         maxBeam,
         doc.getInt(
             "paths.'/v1/captions'.post.parameters.find { it.name == 'beam_size' }.schema.maximum"));
+    // β on /v1/alignments, as a query parameter and in the JSON body, bounded by one key
+    double maxBeta = config.getValue("aligncap.alignment.max-beta", Double.class);
+    assertEquals(
+        maxBeta,
+        doc.getDouble(
+            "paths.'/v1/alignments'.post.parameters.find { it.name == 'beta' }.schema.maximum"));
+    assertEquals(
+        maxBeta, doc.getDouble("components.schemas.AlignmentRequest.properties.beta.maximum"));
+    assertEquals(0.0, doc.getDouble("components.schemas.AlignmentRequest.properties.beta.minimum"));
+    assertEquals(
+        "boolean", doc.getString("components.schemas.CaptionRequest.properties.dense.type"));
   }
 }

@@ -32,7 +32,7 @@ public final class Benchmark {
   private static final int WARM_UP = 200;
 
   public static void main(String[] args) throws Exception {
-    Path image = Path.of(args.length > 0 ? args[0] : "models/scenes-v1/golden/000.png");
+    Path image = Path.of(args.length > 0 ? args[0] : "models/scenes-v2/golden/000.png");
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     Path jar = Path.of(args.length > 2 ? args[2] : "target/quarkus-app/quarkus-run.jar");
     byte[] body = Files.readAllBytes(image);

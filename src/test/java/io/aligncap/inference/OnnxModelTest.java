@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aligncap.AligncapException;
 import io.aligncap.config.AligncapConfig;
@@ -80,18 +81,31 @@ class OnnxModelTest {
   }
 
   @Test
+  void packageWithoutRegionDecoderOpensItsGraphs() throws IOException {
+    ModelPackage pkg =
+        ModelPackage.load(PackageSource.directory(TestModel.withoutRegionDecoder(tmp)));
+    try (OnnxModel model = new OnnxModel(pkg, inference("cpu"))) {
+      assertThrows(IllegalStateException.class, () -> model.session(Graph.REGION_DECODER));
+      model.session(Graph.BOX_ENCODER); // checked against its manifest: no region_bias
+    }
+  }
+
+  @Test
   void graphThatDiffersFromItsManifestIsNamed() throws IOException {
     Path dir = TestModel.copyTo(tmp);
     ObjectMapper json = new ObjectMapper();
     ObjectNode manifest = (ObjectNode) json.readTree(dir.resolve("manifest.json").toFile());
-    ObjectNode token = (ObjectNode) manifest.get("graphs").get("decoder").get("inputs").get(0);
-    token.put("dtype", "int32");
+    // an input the graph does not have: consistent as a manifest, wrong for the graph
+    ArrayNode inputs = (ArrayNode) manifest.get("graphs").get("decoder").get("inputs");
+    inputs.addObject().put("name", "temperature").put("dtype", "float32").putArray("shape");
     json.writeValue(dir.resolve("manifest.json").toFile(), manifest);
     ModelPackage pkg = ModelPackage.load(PackageSource.directory(dir)); // files and hashes are fine
     AligncapException e = assertFails(MODEL_PACKAGE, () -> new OnnxModel(pkg, inference("cpu")));
     String file = manifest.get("graphs").get("decoder").get("file").asText();
     assertTrue(
-        e.getMessage().startsWith(file + ": input \"" + token.get("name").asText() + "\" is int64"),
+        e.getMessage().startsWith(file + ": inputs are")
+            && e.getMessage().contains("the manifest declares")
+            && e.getMessage().contains("temperature"),
         e.getMessage());
   }
 }

@@ -15,6 +15,7 @@ class ScorerTest {
     assertArrayEquals(new double[] {2, 0, 1}, dots[0]);
     assertEquals(2 + 3, Scorer.score(dots), 0);
     assertArrayEquals(new int[] {0, 1}, Scorer.wordRegions(dots));
+    assertArrayEquals(new double[] {2, 3}, Scorer.strengths(dots)); // each word's max_i v_i·s_t
   }
 
   @Test

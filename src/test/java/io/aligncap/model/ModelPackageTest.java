@@ -3,6 +3,7 @@ package io.aligncap.model;
 import static io.aligncap.AligncapException.Kind.MODEL_PACKAGE;
 import static io.aligncap.testing.Failures.assertFails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Loading the default package, and refusing broken copies of it with a message naming the file. */
 class ModelPackageTest {
+
+  static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
 
@@ -44,7 +47,7 @@ class ModelPackageTest {
     assertTrue(
         ModelLocator.locate(TestModel.DIR.toString(), loader, List.of())
             .describe()
-            .contains("scenes-v1"));
+            .contains(TestModel.DIR.getFileName().toString()));
     AligncapException e =
         assertFails(
             MODEL_PACKAGE, () -> ModelLocator.locate("models/no-such-model", loader, List.of()));
@@ -74,24 +77,59 @@ class ModelPackageTest {
   }
 
   @Test
-  void otherMajorFormatVersionIsRefused() throws IOException {
+  void formatVersionOneIsRefusedWithWhatToDo() throws IOException {
+    for (Object version : new Object[] {1, "1.0", 3}) {
+      Path dir = Files.createTempDirectory(tmp, "v");
+      TestModel.copyTo(dir);
+      ObjectNode manifest = (ObjectNode) JSON.readTree(dir.resolve("manifest.json").toFile());
+      manifest.set("format_version", JSON.valueToTree(version));
+      JSON.writeValue(dir.resolve("manifest.json").toFile(), manifest);
+      AligncapException e = refused(dir);
+      assertTrue(
+          e.getMessage().contains("manifest.json: format_version is " + version)
+              && e.getMessage().contains("format version 2 only")
+              && e.getMessage().contains("re-export the model with `aligncap export`"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void packageWithoutRegionDecoderLoads() throws IOException {
+    ModelPackage pkg =
+        ModelPackage.load(PackageSource.directory(TestModel.withoutRegionDecoder(tmp)));
+    assertFalse(pkg.manifest().regionCaptions());
+    assertFalse(pkg.manifest().has(Graph.REGION_DECODER));
+  }
+
+  @Test
+  void regionBiasWithoutRegionDecoderIsRefused() throws IOException {
     Path dir = TestModel.copyTo(tmp);
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode manifest = (ObjectNode) json.readTree(dir.resolve("manifest.json").toFile());
-    manifest.put("format_version", 2);
-    json.writeValue(dir.resolve("manifest.json").toFile(), manifest);
+    ObjectNode manifest = (ObjectNode) JSON.readTree(dir.resolve("manifest.json").toFile());
+    manifest.remove("region_decoder");
+    ((ObjectNode) manifest.get("graphs")).remove("region_decoder");
+    JSON.writeValue(dir.resolve("manifest.json").toFile(), manifest);
     AligncapException e = refused(dir);
-    assertTrue(e.getMessage().contains("manifest.json: format_version is 2"), e.getMessage());
+    assertTrue(e.getMessage().contains("no \"region_bias\" outputs"), e.getMessage());
+  }
+
+  @Test
+  void regionsThatAreNotDetectionsPlusTheWholeImageAreRefused() throws IOException {
+    Path dir = TestModel.copyTo(tmp);
+    ObjectNode manifest = (ObjectNode) JSON.readTree(dir.resolve("manifest.json").toFile());
+    ObjectNode regions = (ObjectNode) manifest.get("regions");
+    regions.put("whole_image_index", 0);
+    JSON.writeValue(dir.resolve("manifest.json").toFile(), manifest);
+    AligncapException e = refused(dir);
+    assertTrue(e.getMessage().contains("regions.whole_image_index is 0"), e.getMessage());
   }
 
   @Test
   void inconsistentManifestIsRefused() throws IOException {
     Path dir = TestModel.copyTo(tmp);
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode manifest = (ObjectNode) json.readTree(dir.resolve("manifest.json").toFile());
+    ObjectNode manifest = (ObjectNode) JSON.readTree(dir.resolve("manifest.json").toFile());
     ((ObjectNode) manifest.get("vocabulary"))
         .put("size", manifest.get("vocabulary").get("size").asInt() + 1);
-    json.writeValue(dir.resolve("manifest.json").toFile(), manifest);
+    JSON.writeValue(dir.resolve("manifest.json").toFile(), manifest);
     AligncapException e = refused(dir);
     assertTrue(e.getMessage().contains("log_probs"), e.getMessage());
   }

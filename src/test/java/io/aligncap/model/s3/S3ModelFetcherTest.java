@@ -52,7 +52,7 @@ class S3ModelFetcherTest {
             .httpClient(UrlConnectionHttpClient.create())
             .build();
     s3.createBucket(b -> b.bucket(BUCKET));
-    upload("packages/scenes-v1/");
+    upload("packages/scenes-v2/");
     S3ModelFetcher s3Fetcher = new S3ModelFetcher(s3);
     fetcher = // the real fetcher, remembering its directories so that they are deleted afterwards
         new ModelFetcher() {
@@ -103,19 +103,19 @@ class S3ModelFetcherTest {
 
   @Test
   void packageUnderAnS3PrefixIsDownloadedAndVerified() {
-    PackageSource source = locate("s3://" + BUCKET + "/packages/scenes-v1/");
+    PackageSource source = locate("s3://" + BUCKET + "/packages/scenes-v2/");
     ModelPackage pkg = ModelPackage.load(source); // sizes and SHA-256 of every listed file
 
     assertEquals(TestModel.manifest().get("model_id").asText(), pkg.manifest().modelId());
     assertTrue(
-        pkg.location().startsWith("s3://" + BUCKET + "/packages/scenes-v1/"), pkg.location());
+        pkg.location().startsWith("s3://" + BUCKET + "/packages/scenes-v2/"), pkg.location());
     String decoder = pkg.manifest().graph(Graph.DECODER).file();
     assertTrue(pkg.graphBytes(Graph.DECODER).length > 0, decoder);
   }
 
   @Test
   void prefixWithoutTrailingSlashNamesAFolder() {
-    ModelPackage pkg = ModelPackage.load(locate("s3://" + BUCKET + "/packages/scenes-v1"));
+    ModelPackage pkg = ModelPackage.load(locate("s3://" + BUCKET + "/packages/scenes-v2"));
     assertEquals(TestModel.manifest().get("model_id").asText(), pkg.manifest().modelId());
   }
 
