@@ -30,7 +30,8 @@ public final class S3EventParser {
   /**
    * Parses one event or queue-message body.
    *
-   * @throws MalformedEventException when the text is not JSON or not an S3 event in a known form
+   * @throws MalformedEventException when the text is not JSON or not an S3 event in a known form,
+   *     or a record in it names no bucket or a key that is not URL-encoded as S3 sends it
    */
   public static Parsed parse(String body) {
     JsonNode root;
@@ -93,18 +94,22 @@ public final class S3EventParser {
         notification.getRecords() == null ? List.of() : notification.getRecords();
     for (S3EventNotificationRecord r : records) {
       String name = r.getEventName();
-      if (!"aws:s3".equals(r.getEventSource()) || r.getS3() == null) {
+      if (!"aws:s3".equals(r.getEventSource())
+          || r.getS3() == null
+          || r.getS3().getObject() == null) {
         ignored.add("record from " + r.getEventSource() + " is not an S3 event");
       } else if (r.getEventVersion() == null || !r.getEventVersion().startsWith("2.")) {
         ignored.add("S3 event version " + r.getEventVersion() + " (expected 2.x)");
       } else if (name == null || !name.startsWith("ObjectCreated:")) {
-        ignored.add(name + " for " + r.getS3().getObject().getUrlDecodedKey());
+        ignored.add(name + " for " + r.getS3().getObject().getKey());
       } else {
         var o = r.getS3().getObject();
         objects.add(
             new ObjectRef(
-                r.getS3().getBucket().getName(),
-                o.getUrlDecodedKey(),
+                r.getS3().getBucket() == null ? null : r.getS3().getBucket().getName(),
+                // not the SDK's getUrlDecodedKey(): its IllegalArgumentException for "100%.jpg"
+                // would fail a whole SQS batch instead of this message (issue 11)
+                decodeKey(o.getKey()),
                 o.getVersionId(),
                 o.getETag(),
                 o.getSizeAsLong(),

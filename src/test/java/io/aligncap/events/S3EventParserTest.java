@@ -69,6 +69,19 @@ class S3EventParserTest {
     assertEquals(1, deleted.ignored().size());
   }
 
+  /**
+   * Issue 11: the SDK's own decoding throws IllegalArgumentException, which escaped the handlers.
+   */
+  @Test
+  void aKeyWithAnInvalidPercentEscapeIsAMalformedEvent() {
+    String json =
+        Events.s3Put("photos", "placeholder.jpg", "\"abc\"", 3, null)
+            .replace("placeholder.jpg", "100%.jpg");
+    MalformedEventException e =
+        assertThrows(MalformedEventException.class, () -> S3EventParser.parse(json));
+    assertTrue(e.getMessage().contains("100%.jpg"), e.getMessage());
+  }
+
   @Test
   void nullVersionIdIsNoVersion() {
     String json =

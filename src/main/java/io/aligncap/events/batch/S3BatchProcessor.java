@@ -22,8 +22,8 @@ public class S3BatchProcessor {
 
   private static final Logger LOG = Logger.getLogger(S3BatchProcessor.class);
 
-  /** The response schema version S3 Batch Operations reads (for 1.0 and 2.0 invocations). */
-  static final String RESPONSE_SCHEMA = "1.0";
+  /** The response schema when an invocation names none (S3 Batch always does). */
+  static final String DEFAULT_SCHEMA = "1.0";
 
   private final S3ObjectCaptioner captioner;
 
@@ -37,8 +37,12 @@ public class S3BatchProcessor {
     for (BatchInvocation.Task task : tasks) {
       results.add(process(task));
     }
+    String schema =
+        invocation.invocationSchemaVersion() == null
+            ? DEFAULT_SCHEMA
+            : invocation.invocationSchemaVersion(); // the response answers in the job's schema
     return new BatchResponse(
-        RESPONSE_SCHEMA, BatchResponse.PERMANENT_FAILURE, invocation.invocationId(), results);
+        schema, BatchResponse.PERMANENT_FAILURE, invocation.invocationId(), results);
   }
 
   private BatchResponse.Result process(BatchInvocation.Task task) {

@@ -37,14 +37,19 @@ public class SqsMessageHandler {
     this.captioner = captioner;
   }
 
+  /** What to do with one message; never throws, so one message cannot fail its batch. */
   public Disposition handle(String messageId, String body) {
     S3EventParser.Parsed parsed;
     try {
       parsed = S3EventParser.parse(body);
     } catch (MalformedEventException e) {
       LOG.errorf(
-          "SQS message %s is not an S3 event, left for the dead-letter queue: %s",
+          "SQS message %s is not a valid S3 event, left for the dead-letter queue: %s",
           messageId, e.getMessage());
+      return Disposition.POISON;
+    } catch (RuntimeException e) { // a parser bug must not fail the other messages of a batch
+      LOG.errorf(
+          e, "SQS message %s could not be parsed, left for the dead-letter queue", messageId);
       return Disposition.POISON;
     }
     parsed.ignored().forEach(why -> LOG.debugf("SQS message %s: ignored %s", messageId, why));

@@ -13,13 +13,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 /**
  * Lambda handler {@code sqs}: an SQS event source mapping with {@code ReportBatchItemFailures}
  * delivers a batch of messages, each an S3 notification (raw, SNS or EventBridge envelope). A
  * message that failed transiently, or can never be processed, is reported in {@code
  * batchItemFailures}, so only it returns to the queue (and, after the redrive policy's receives, to
- * the dead-letter queue); the rest of the batch is deleted.
+ * the dead-letter queue); the rest of the batch is deleted. No single message fails the invocation:
+ * only an event that is not an SQS batch at all does.
  */
 @Named("sqs")
 public class SqsEventHandler implements RequestStreamHandler {
@@ -38,6 +40,8 @@ public class SqsEventHandler implements RequestStreamHandler {
     public record Item(String itemIdentifier) {}
   }
 
+  private static final Logger LOG = Logger.getLogger(SqsEventHandler.class);
+
   private final SqsMessageHandler handler;
   private final ObjectMapper json;
 
@@ -52,7 +56,14 @@ public class SqsEventHandler implements RequestStreamHandler {
     SqsEvent event = json.readValue(input, SqsEvent.class);
     List<BatchItemFailures.Item> failures = new ArrayList<>();
     for (SqsRecord r : event.records() == null ? List.<SqsRecord>of() : event.records()) {
-      if (handler.handle(r.messageId(), r.body()) != SqsMessageHandler.Disposition.DONE) {
+      SqsMessageHandler.Disposition d;
+      try {
+        d = handler.handle(r.messageId(), r.body());
+      } catch (RuntimeException e) { // never a failed invocation for one message (issue 11)
+        LOG.errorf(e, "SQS message %s failed unexpectedly; reported as a batch item failure", r);
+        d = SqsMessageHandler.Disposition.RETRY;
+      }
+      if (d != SqsMessageHandler.Disposition.DONE) {
         failures.add(new BatchItemFailures.Item(r.messageId()));
       }
     }

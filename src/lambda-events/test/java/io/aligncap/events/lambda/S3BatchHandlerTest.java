@@ -46,6 +46,7 @@ class S3BatchHandlerTest {
             .asText()
             .startsWith("captions/photos/backfill/old photo.png/"));
     JsonNode v2 = invoke("s3-batch-v2.json", "backfill/old+photo.png");
+    assertEquals("2.0", v2.get("invocationSchemaVersion").asText(), v2.toString()); // issue 11
     assertEquals("Succeeded", v2.at("/results/0/resultCode").asText(), v2.toString());
     assertEquals(1, Uploads.results(BUCKET, "backfill/old photo.png").size());
   }

@@ -49,6 +49,17 @@ class S3EventHandlerTest {
     assertTrue(r.asString().contains("s3:TestEvent"), r.asString());
   }
 
+  /** Issue 11: a retry cannot fix a key that does not decode: logged and dropped, not thrown. */
+  @Test
+  void aKeyThatDoesNotDecodeIsAPermanentFailureNotAFailedInvocation() {
+    String event =
+        Events.s3Put(BUCKET, "lambda/placeholder.jpg", "\"abc\"", 3, null)
+            .replace("lambda/placeholder.jpg", "lambda/100%.jpg");
+    Response r = MockEventServer.invoke(event);
+    assertEquals(200, r.statusCode(), r.asString());
+    assertTrue(r.asString().contains("100%.jpg"), r.asString());
+  }
+
   @Test
   void transientFailureFailsTheInvocationSoLambdaRetries() {
     ObjectRef ref = Uploads.put(BUCKET, "lambda/denied.png", TestImages.png(32), "image/png");

@@ -52,4 +52,24 @@ class SqsEventHandlerTest {
     assertEquals(1, Uploads.results(BUCKET, viaSns.key()).size());
     assertEquals(0, Uploads.results(BUCKET, denied.key()).size());
   }
+
+  /**
+   * Issue 11: a key with an invalid percent escape (any producer allowed on the queue can send one)
+   * is that message's failure, not the invocation's: the rest of the batch is captioned.
+   */
+  @Test
+  void aKeyThatDoesNotDecodeFailsOnlyItsMessage() {
+    ObjectRef good = Uploads.put(BUCKET, "lambda-sqs/fine.png", TestImages.png(44), "image/png");
+    String badKey =
+        Events.s3Put(BUCKET, "lambda-sqs/placeholder.jpg", "\"abc\"", 3, null)
+            .replace("lambda-sqs/placeholder.jpg", "lambda-sqs/100%.jpg");
+    Response r = MockEventServer.invoke(Events.sqsEvent(badKey, Uploads.event(good)));
+    assertEquals(200, r.statusCode(), r.asString());
+    List<String> failed = new ArrayList<>();
+    Events.parse(r.asString())
+        .get("batchItemFailures")
+        .forEach((JsonNode n) -> failed.add(n.get("itemIdentifier").asText()));
+    assertEquals(List.of("m0"), failed);
+    assertEquals(1, Uploads.results(BUCKET, good.key()).size());
+  }
 }
