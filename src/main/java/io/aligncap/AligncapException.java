@@ -1,5 +1,8 @@
 package io.aligncap;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * The service's own failures: one type whose {@link Kind} carries the HTTP status, the problem
  * title and whether a retry may succeed, so that the one exception mapper and the event paths
@@ -24,7 +27,13 @@ public final class AligncapException extends RuntimeException {
     /** ONNX Runtime failed while running a graph. */
     INFERENCE(500, "Inference failed", false),
     /** The model is not loaded or warmed yet, or strict GPU mode has no GPU. */
-    NOT_READY(503, "Not ready", true);
+    NOT_READY(503, "Not ready", true),
+    /**
+     * Every decode slot stayed busy for the whole wait ({@code
+     * aligncap.image.max-concurrent-decodes}, {@code aligncap.image.decode-wait}): the memory
+     * budget says no more now; retry later.
+     */
+    OVERLOADED(503, "Overloaded", true);
 
     /** The HTTP status (4xx: the caller's input; 5xx: the service). */
     public final int status;
@@ -43,17 +52,31 @@ public final class AligncapException extends RuntimeException {
   }
 
   private final Kind kind;
+  private final Duration retryAfter;
 
   public AligncapException(Kind kind, String message) {
-    this(kind, message, null);
+    this(kind, message, (Throwable) null);
   }
 
   public AligncapException(Kind kind, String message, Throwable cause) {
     super(message, cause);
     this.kind = kind;
+    this.retryAfter = null;
+  }
+
+  /** A transient refusal that tells the client when to come back (HTTP {@code Retry-After}). */
+  public AligncapException(Kind kind, String message, Duration retryAfter) {
+    super(message);
+    this.kind = kind;
+    this.retryAfter = retryAfter;
   }
 
   public Kind kind() {
     return kind;
+  }
+
+  /** When a retry may succeed, for transient kinds that know it. */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
   }
 }

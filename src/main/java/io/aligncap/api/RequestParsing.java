@@ -100,7 +100,16 @@ final class RequestParsing {
       throw new AligncapException(
           INVALID_IMAGE, "the request has no \"image\" (base64-encoded bytes)");
     }
-    String data = image.startsWith("data:") ? image.substring(image.indexOf(',') + 1) : image;
+    String data = image;
+    if (image.startsWith("data:")) {
+      int comma = image.indexOf(',');
+      if (comma < 0) {
+        throw new AligncapException(
+            INVALID_IMAGE,
+            "\"image\" is a data: URL without a comma; write data:image/png;base64,<base64>");
+      }
+      data = image.substring(comma + 1);
+    }
     try {
       return Base64.getMimeDecoder().decode(data);
     } catch (IllegalArgumentException e) {

@@ -156,6 +156,22 @@ public interface AligncapConfig {
 
     @WithDefault("X-API-Key")
     String keyHeader();
+
+    /**
+     * Longest request URL (path and query) accepted; a longer one gets a 414 problem. Raw-body
+     * rankings carry their candidates in the query: 100 candidates of a few words fit. ({@code
+     * quarkus.http.limits.max-initial-line-length} stays above it: past that the HTTP codec answers
+     * an empty 414 itself.)
+     */
+    @WithDefault("65536")
+    int maxUrlLength();
+
+    /**
+     * How long a client has to send a whole request body, from its headers on: an unfinished upload
+     * is answered 408 and its connection closed, so that slow uploads cannot pile up.
+     */
+    @WithDefault("60s")
+    Duration uploadTimeout();
   }
 
   /**

@@ -176,7 +176,8 @@ public final class ImageDecoder {
   }
 
   private static RuntimeException unrecognised(byte[] bytes, String type) {
-    if (ImageFormat.knownUnsupported(bytes) || ImageFormat.UNSUPPORTED_TYPES.contains(type)) {
+    if (ImageFormat.knownUnsupported(bytes)
+        || (type != null && ImageFormat.UNSUPPORTED_TYPES.contains(type))) { // Set.of: no nulls
       return new AligncapException(
           UNSUPPORTED_MEDIA_TYPE,
           "unsupported image format"

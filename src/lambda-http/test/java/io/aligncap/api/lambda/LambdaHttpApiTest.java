@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aligncap.events.testing.Events;
 import io.aligncap.events.testing.TestImages;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,6 +42,30 @@ class LambdaHttpApiTest {
     assertEquals(2, body.get("captions").size(), body.toString());
     assertEquals(64, body.get("image_width").asInt());
     assertTrue(body.at("/captions/0/log_prob").asDouble() <= 0);
+  }
+
+  /**
+   * Issue 11: a binary body without a content-type header (with or without a content-length) is
+   * sniffed, not refused with a generic 400.
+   */
+  @Test
+  void binaryBodyWithoutAContentTypeIsSniffed() {
+    for (String drop : new String[] {"content-type", "content-length"}) {
+      ObjectNode event = (ObjectNode) Events.parse(Events.fixture("apigw-v2-caption-png.json"));
+      ObjectNode headers = (ObjectNode) event.get("headers");
+      headers.remove("content-type");
+      headers.remove(drop);
+      Response r =
+          given()
+              .port(mockPort())
+              .contentType("application/json")
+              .body(event.toString())
+              .post("/_lambda_");
+      assertEquals(200, r.statusCode(), r.asString());
+      JsonNode response = Events.parse(r.asString());
+      assertEquals(200, response.get("statusCode").asInt(), response.toString());
+      assertEquals(2, Events.parse(response.get("body").asText()).get("captions").size());
+    }
   }
 
   @Test
