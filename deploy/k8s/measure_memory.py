@@ -12,8 +12,9 @@ the shared libraries' pages.
     mvn -B -ntp -Dbuild.dir=target-b package -DskipTests
     python3 deploy/k8s/measure_memory.py --app target-b/quarkus-app --limit 1536m --cpus 2 \
         --concurrency 8 --requests 400 models/scenes-v1/golden/000.png
-    # the worst case the decoder accepts today: a 7000x7000 PNG (49 Mpx, below max-pixels)
-    python3 deploy/k8s/measure_memory.py ... --concurrency 4 --requests 8 --synthetic 7000x7000
+    # a large PNG under aligncap.image.max-pixels (25 Mpx); the worst case, a progressive JPEG at
+    # that limit, is what .ci/steps/26-budget.sh asserts the budget with
+    python3 deploy/k8s/measure_memory.py ... --concurrency 4 --requests 8 --synthetic 5000x5000
 
 Standard library only; loopback traffic only; bounded in requests and time.
 """
@@ -206,7 +207,8 @@ def main():
     print(f"under load    RSS peak {max(peak[0], hwm)} MB (VmHWM {hwm} MB), "
           f"JVM committed after {jvm_load} MB (heap {heap_load} MB)")
     print(f"after         RSS {rss_after} MB")
-    if any(c >= 500 for c in codes):
+    # 503: the decode bulkhead's refusal (every slot busy for aligncap.image.decode-wait), by design
+    if any(c >= 500 and c != 503 for c in codes):
         sys.exit("5xx answers under load: see " + log.name)
 
 

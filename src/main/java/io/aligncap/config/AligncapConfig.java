@@ -1,5 +1,6 @@
 package io.aligncap.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
@@ -94,9 +95,34 @@ public interface AligncapConfig {
     @WithDefault("16384")
     int maxHeight();
 
-    /** Largest accepted width × height (a 65536×65536 PNG is a few hundred KB). */
-    @WithDefault("50000000")
+    /**
+     * Largest accepted width × height (a 65536×65536 PNG is a few hundred KB). With the defaults
+     * below, a pod with 2 GiB (heap 25 %) holds the worst case: deploy/README.md "Memory budget".
+     */
+    @WithDefault("25000000")
     long maxPixels();
+
+    /**
+     * Largest memory one decode may take, estimated from the header before any pixel is decoded
+     * (io.aligncap.image.DecodeCost: a progressive JPEG keeps 2 bytes per DCT coefficient of the
+     * whole image, a WebP 4 bytes per pixel); a larger image gets a 413.
+     */
+    @WithDefault("160M")
+    MemorySize maxDecodeBytes();
+
+    /**
+     * Images decoded at once (the decode bulkhead, issue 11): with {@link #maxDecodeBytes()} this
+     * bounds the decoding memory at their product.
+     */
+    @WithDefault("2")
+    int maxConcurrentDecodes();
+
+    /**
+     * How long a request waits for a decode slot before it is refused with a 503 whose {@code
+     * Retry-After} is this wait (rounded up to seconds).
+     */
+    @WithDefault("5s")
+    Duration decodeWait();
   }
 
   /** Caption decoding: per-request option defaults and bounds. */

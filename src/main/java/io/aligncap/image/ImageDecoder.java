@@ -46,8 +46,8 @@ public final class ImageDecoder {
    *
    * @param bytes the encoded file
    * @param contentTypeOrNull the client's media type, a hint only (its format is sniffed)
-   * @throws AligncapException (IMAGE_TOO_LARGE) when the bytes, width, height or pixel count exceed
-   *     the limits
+   * @throws AligncapException (IMAGE_TOO_LARGE) when the bytes, width, height, pixel count or the
+   *     decode's estimated memory ({@link DecodeCost}) exceed the limits
    * @throws AligncapException (UNSUPPORTED_MEDIA_TYPE) when the bytes are a format the service does
    *     not decode, or unrecognisable bytes sent with a non-image media type
    * @throws AligncapException (INVALID_IMAGE) when the bytes are empty, corrupt or truncated
@@ -99,6 +99,7 @@ public final class ImageDecoder {
           INVALID_IMAGE, "the png image is truncated: its chunks end before IEND");
     }
     int factor = limits.subsampling(width, height); // rule 3, of the stored image
+    checkCost(format, bytes, width, height, factor);
     Orientation.Pixels stored;
     try {
       ImageReadParam param = reader.getDefaultReadParam();
@@ -150,6 +151,26 @@ public final class ImageDecoder {
       throws IOException {
     BufferedImage image = reader.read(0, param);
     return new Orientation.Pixels(Rgb.of(image), image.getWidth(), image.getHeight());
+  }
+
+  /** The memory budget of one decode, from the header (issue 11): see {@link DecodeCost}. */
+  private void checkCost(ImageFormat format, byte[] bytes, int width, int height, int factor) {
+    long cost = DecodeCost.estimate(format, bytes, width, height, factor);
+    if (cost > limits.maxDecodeBytes()) {
+      throw new AligncapException(
+          IMAGE_TOO_LARGE,
+          "decoding this "
+              + width
+              + "x"
+              + height
+              + " "
+              + DecodeCost.describe(format, bytes)
+              + " would take about "
+              + (cost >> 20)
+              + " MiB, the limit is "
+              + (limits.maxDecodeBytes() >> 20)
+              + " MiB (aligncap.image.max-decode-bytes); send fewer pixels or a baseline JPEG");
+    }
   }
 
   private void checkSize(int width, int height) {

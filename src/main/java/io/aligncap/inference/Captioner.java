@@ -1,14 +1,18 @@
 package io.aligncap.inference;
 
 import static io.aligncap.AligncapException.Kind.INVALID_OPTIONS;
+import static io.aligncap.AligncapException.Kind.OVERLOADED;
 
 import io.aligncap.AligncapException;
 import io.aligncap.config.AligncapConfig;
 import io.aligncap.image.DecodedImage;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The core's one door: the bytes of an image, their media type and the options in; captions, an
@@ -20,22 +24,30 @@ import java.util.List;
  *
  * <p>Every method throws {@link AligncapException}: INVALID_IMAGE, IMAGE_TOO_LARGE or
  * UNSUPPORTED_MEDIA_TYPE for bytes that do not decode within the limits, INVALID_OPTIONS for an
- * option out of range, NOT_READY before warm-up or in strict GPU mode without a GPU, INFERENCE when
- * ONNX Runtime fails.
+ * option out of range, NOT_READY before warm-up or in strict GPU mode without a GPU, OVERLOADED
+ * when every decode slot stayed busy, INFERENCE when ONNX Runtime fails. Options and sentences are
+ * checked before the image is decoded, so a bad one costs no decode.
  */
 @ApplicationScoped
 public class Captioner {
 
   static final String DECODE = "decode";
 
+  /** Requests refused because every decode slot stayed busy. */
+  static final String OVERLOADED_METER = "aligncap.decode.overloaded";
+
   private final ServedModel served;
   private final AligncapConfig config;
   private final MeterRegistry meters;
+
+  /** The decode bulkhead: {@code aligncap.image.max-concurrent-decodes} slots, first come first. */
+  private final Semaphore decodes;
 
   Captioner(ServedModel served, AligncapConfig config, MeterRegistry meters) {
     this.served = served;
     this.config = config;
     this.meters = meters;
+    this.decodes = new Semaphore(config.image().maxConcurrentDecodes(), true);
   }
 
   /**
@@ -63,17 +75,17 @@ public class Captioner {
   public AlignmentResult align(byte[] image, String contentType, String sentence, Double beta) {
     Pipeline p = served.pipeline();
     StageTimings t = new StageTimings(meters);
+    Tokenizer.Tokens tokens = words(p, sentence, "sentence"); // cheap checks before the decode
+    double b = beta(p, beta);
     DecodedImage decoded = decode(p, image, contentType, t);
-    Tokenizer.Tokens tokens = words(p, sentence, "sentence");
-    return p.align(decoded, sentence, tokens, beta(p, beta), t);
+    return p.align(decoded, sentence, tokens, b, t);
   }
 
   /** Scores candidate sentences against the image and sorts them by S_kl, best first. */
   public RankingResult rank(byte[] image, String contentType, List<String> candidates) {
     Pipeline p = served.pipeline();
     StageTimings t = new StageTimings(meters);
-    DecodedImage decoded = decode(p, image, contentType, t);
-    int max = config.alignment().maxCandidates();
+    int max = config.alignment().maxCandidates(); // cheap checks before the decode
     int n = candidates == null ? 0 : candidates.size();
     if (n < 1 || n > max) {
       throw new AligncapException(
@@ -83,12 +95,44 @@ public class Captioner {
     for (int i = 0; i < n; i++) {
       ids.add(words(p, candidates.get(i), "candidates[" + i + "]").ids());
     }
+    DecodedImage decoded = decode(p, image, contentType, t);
     return p.rank(decoded, candidates, ids, t);
   }
 
-  /** The one place an image is decoded, timed as the {@code decode} stage. */
-  private static DecodedImage decode(Pipeline p, byte[] image, String contentType, StageTimings t) {
-    return t.time(DECODE, () -> p.decode(image, contentType));
+  /**
+   * The one place an image is decoded, timed as the {@code decode} stage, behind the decode
+   * bulkhead (issue 11): at most {@code aligncap.image.max-concurrent-decodes} decodes at once,
+   * each within {@code aligncap.image.max-decode-bytes}, so decoding memory is bounded by their
+   * product. A request waits up to {@code aligncap.image.decode-wait} for a slot, then is refused.
+   *
+   * @throws AligncapException (OVERLOADED, with the wait as its retry-after) when no slot freed
+   */
+  private DecodedImage decode(Pipeline p, byte[] image, String contentType, StageTimings t) {
+    Duration wait = config.image().decodeWait();
+    boolean admitted;
+    try {
+      admitted = decodes.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      admitted = false;
+    }
+    if (!admitted) {
+      meters.counter(OVERLOADED_METER).increment();
+      throw new AligncapException(
+          OVERLOADED,
+          "all "
+              + config.image().maxConcurrentDecodes()
+              + " decode slots stayed busy for "
+              + wait.toMillis()
+              + " ms (aligncap.image.max-concurrent-decodes, aligncap.image.decode-wait); retry"
+              + " after the Retry-After delay",
+          Duration.ofSeconds(Math.max(1, (wait.toMillis() + 999) / 1000)));
+    }
+    try {
+      return t.time(DECODE, () -> p.decode(image, contentType));
+    } finally {
+      decodes.release();
+    }
   }
 
   /** The request's β, or the model's; checked against {@code aligncap.alignment.max-beta}. */

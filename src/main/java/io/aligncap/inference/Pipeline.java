@@ -55,6 +55,7 @@ final class Pipeline implements AutoCloseable {
                 image.maxWidth(),
                 image.maxHeight(),
                 image.maxPixels(),
+                image.maxDecodeBytes().asLongValue(),
                 m.image().maxSubsampleSide()));
     this.model = new OnnxModel(pkg, config.inference());
     this.images = new ImageEncoder(model);
