@@ -91,8 +91,17 @@ final class ImageEncoder {
    */
   List<Features> encode(List<byte[]> inputs) {
     List<Features> out = new ArrayList<>(inputs.size());
-    for (int from = 0; from < inputs.size(); from += maxBatch) {
-      out.addAll(run(inputs.subList(from, Math.min(inputs.size(), from + maxBatch))));
+    for (int[] run : runs(inputs.size(), maxBatch)) {
+      out.addAll(run(inputs.subList(run[0], run[1])));
+    }
+    return out;
+  }
+
+  /** {@code n} inputs as consecutive runs {@code [from, to)} of at most {@code max} each. */
+  static List<int[]> runs(int n, int max) {
+    List<int[]> out = new ArrayList<>();
+    for (int from = 0; from < n; from += max) {
+      out.add(new int[] {from, Math.min(n, from + max)});
     }
     return out;
   }

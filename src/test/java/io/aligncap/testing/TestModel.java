@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -50,7 +51,7 @@ public final class TestModel {
 
   /** Copies the package into {@code to} so that a test can break the copy. */
   public static Path copyTo(Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(DIR)) {
+    try (Stream<Path> files = Files.walk(DIR, FileVisitOption.FOLLOW_LINKS)) { // DIR may be a link
       for (Path p : files.toList()) {
         Path target = to.resolve(DIR.relativize(p).toString());
         if (Files.isDirectory(p)) {

@@ -14,6 +14,7 @@ import io.aligncap.model.ModelPackage;
 import io.aligncap.model.PackageSource;
 import io.aligncap.testing.TestModel;
 import java.io.IOException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,7 +89,7 @@ class S3ModelFetcherTest {
   }
 
   private static void upload(String prefix) throws IOException {
-    try (Stream<Path> files = Files.walk(TestModel.DIR)) {
+    try (Stream<Path> files = Files.walk(TestModel.DIR, FileVisitOption.FOLLOW_LINKS)) {
       for (Path p : files.filter(Files::isRegularFile).toList()) {
         String key = prefix + TestModel.DIR.relativize(p).toString().replace('\\', '/');
         s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromFile(p));
