@@ -21,6 +21,8 @@ public interface AligncapConfig {
 
   Inference inference();
 
+  Batching batching();
+
   Image image();
 
   Decoding decoding();
@@ -78,6 +80,38 @@ public interface AligncapConfig {
      */
     @WithDefault("false")
     boolean spinWait();
+  }
+
+  /**
+   * Dynamic batching across concurrent requests (issue 12): images of concurrent requests go
+   * through the image encoder together, and the live beams of concurrent captions through one
+   * decoder call per step. A request that finds a graph idle runs at once; requests that arrive
+   * while it runs are grouped into the next run. Off on Lambda (one request per instance: the SAM
+   * template sets {@code ALIGNCAP_BATCHING_ENABLED=false}). Results are the same token for token
+   * (BatchingTest).
+   */
+  interface Batching {
+    @WithDefault("true")
+    boolean enabled();
+
+    /**
+     * Most images per image-encoder run; a package whose image encoder has a fixed batch axis
+     * (models/FORMAT.md: 1 for the pretrained torchvision front end) caps it at that.
+     */
+    @WithDefault("8")
+    int maxImages();
+
+    /** Most beams (rows) per decoder or region-decoder call, summed over the requests grouped. */
+    @WithDefault("64")
+    int maxBeams();
+
+    /**
+     * How long the request that leads a run waits for more to join before it runs. 0: never wait
+     * (grouping then comes only from requests that queue while a run is in progress, which costs a
+     * lone request nothing).
+     */
+    @WithDefault("0ms")
+    Duration maxWait();
   }
 
   /**

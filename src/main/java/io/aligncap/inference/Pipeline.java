@@ -36,6 +36,8 @@ final class Pipeline implements AutoCloseable {
   private final SentenceEncoder sentences;
   private final Tokenizer tokenizer;
   private final BeamSearch beamSearch;
+  private final DecoderStep decoderStep;
+  private final DecoderStep regionDecoderStep;
 
   /**
    * Opens the package's sessions with the configured providers.
@@ -58,12 +60,17 @@ final class Pipeline implements AutoCloseable {
                 image.maxDecodeBytes().asLongValue(),
                 m.image().maxSubsampleSide()));
     this.model = new OnnxModel(pkg, config.inference());
-    this.images = new ImageEncoder(model);
+    this.images = new ImageEncoder(model, config.batching());
     this.boxes = m.regionCaptions() ? new BoxEncoder(model) : null;
     this.sentences = new SentenceEncoder(model);
     this.tokenizer = new Tokenizer(m.tokenizer().lowercase(), m.tokenizer().tokenRegex(), vocab);
     this.beamSearch =
         new BeamSearch(vocab.size(), vocab.startId(), vocab.endId(), vocab.neverEmitted());
+    this.decoderStep = new DecoderStep(model, Graph.DECODER, m.decoder(), config.batching());
+    this.regionDecoderStep =
+        m.regionCaptions()
+            ? new DecoderStep(model, Graph.REGION_DECODER, m.regionDecoder(), config.batching())
+            : null;
   }
 
   Manifest manifest() {
@@ -100,7 +107,7 @@ final class Pipeline implements AutoCloseable {
             Graph.DECODER.key,
             () ->
                 beamSearch.search(
-                    new DecoderStep(model, Graph.DECODER, m.decoder(), f.imageBias()),
+                    decoderStep.forImage(f.imageBias()),
                     plan.beamSize(),
                     plan.maxLength(),
                     plan.alpha()));
@@ -222,7 +229,7 @@ final class Pipeline implements AutoCloseable {
   /** Rule 5 and the image encoder, timed as their graphs. */
   private ImageEncoder.Features encode(DecodedImage image, StageTimings t) {
     byte[] input = t.time(Graph.PREPROCESS.key, () -> images.modelInput(image));
-    return t.time(Graph.IMAGE_ENCODER.key, () -> images.encode(List.of(input)).get(0));
+    return t.time(Graph.IMAGE_ENCODER.key, () -> images.encodeOne(input));
   }
 
   /** models/FORMAT.md "Dense captions": the sure detections, best first, with their captions. */
@@ -242,7 +249,7 @@ final class Pipeline implements AutoCloseable {
   /** A greedy caption of a region's b_v with {@code region_decoder} (FORMAT.md). */
   private Caption regionCaption(float[] bias, StageTimings t) {
     Manifest.DecoderSpec spec = pkg.manifest().regionDecoder();
-    DecoderStep step = new DecoderStep(model, Graph.REGION_DECODER, spec, bias);
+    BeamSearch.StepFunction step = regionDecoderStep.forImage(bias);
     return t.time(
         Graph.REGION_DECODER.key,
         () -> caption(beamSearch.search(step, 1, spec.maxLength(), 0.0).get(0)));
@@ -257,6 +264,20 @@ final class Pipeline implements AutoCloseable {
       tokens[tokens.length - 1] = vocab.endId();
     }
     return new Caption(words, String.join(" ", words), tokens, h.logProb(), h.score());
+  }
+
+  /**
+   * Per batched graph, the runs so far and the items they held (images, or searches for a decoder
+   * step): their ratio is the mean group size. Zeros without batching.
+   */
+  java.util.Map<String, long[]> batchCounts() {
+    java.util.Map<String, long[]> out = new java.util.LinkedHashMap<>();
+    out.put(Graph.IMAGE_ENCODER.key, images.batchCounts());
+    out.put(Graph.DECODER.key, decoderStep.batchCounts());
+    if (regionDecoderStep != null) {
+      out.put(Graph.REGION_DECODER.key, regionDecoderStep.batchCounts());
+    }
+    return out;
   }
 
   @Override
