@@ -2,6 +2,7 @@ package io.aligncap.api;
 
 import io.aligncap.inference.AlignmentResult;
 import io.aligncap.inference.Captioner;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -13,14 +14,13 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.RestQuery;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
 
-/** {@code POST /v1/alignments}: image + sentence → S_kl, word regions, MRF snippets. */
+/**
+ * {@code POST /v1/alignments}: image + sentence → S_kl, word regions, MRF snippets; JSON, a form
+ * ({@code /form}) or the image as the body ({@code /image}).
+ */
 @Path("/v1/alignments")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(
@@ -36,7 +36,10 @@ public class AlignmentResource {
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Align a sentence to a base64-encoded image", description = ApiDocs.ALIGN)
+  @Operation(
+      operationId = "alignJson",
+      summary = "Align a sentence to a base64-encoded image",
+      description = ApiDocs.ALIGN)
   @APIResponse(
       responseCode = "200",
       description = "Score, word regions and snippets",
@@ -45,40 +48,80 @@ public class AlignmentResource {
               mediaType = MediaType.APPLICATION_JSON,
               schema = @Schema(implementation = AlignmentResult.class),
               examples = @ExampleObject(name = "alignment", value = ApiDocs.ALIGN_EXAMPLE)))
-  @APIResponse(responseCode = "422", description = "Empty or too long sentence")
   public AlignmentResult json(AlignmentRequest request) {
     AlignmentRequest r = request == null ? AlignmentRequest.EMPTY : request;
     return captioner.align(RequestParsing.base64(r.image()), null, r.sentence(), r.beta());
   }
 
   @POST
+  @Path(ApiDocs.FORM)
   @Consumes(MediaType.MULTIPART_FORM_DATA)
   @Operation(
-      summary = "Align a sentence to an uploaded image (fields `image`, `sentence`)",
+      operationId = "alignForm",
+      summary = "Align the form's `sentence` to the image uploaded as its file part `image`",
       description = ApiDocs.ALIGN)
-  public AlignmentResult multipart(
-      @RestForm("image") FileUpload image,
-      @RestForm("sentence") String sentence,
-      @RestForm("beta") String beta) {
+  @APIResponse(
+      responseCode = "200",
+      description = "Score, word regions and snippets",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = AlignmentResult.class),
+              examples = @ExampleObject(name = "alignment", value = ApiDocs.ALIGN_EXAMPLE)))
+  public AlignmentResult form(AlignmentForm form) {
     return captioner.align(
-        RequestParsing.bytes(image),
-        RequestParsing.contentType(image),
-        sentence,
-        RequestParsing.number("beta", beta));
+        RequestParsing.bytes(form.image),
+        RequestParsing.contentType(form.image),
+        form.sentence,
+        RequestParsing.number("beta", form.beta));
   }
 
   @POST
-  @Consumes({"image/*", MediaType.APPLICATION_OCTET_STREAM})
+  @Path(ApiDocs.IMAGE)
+  @Consumes({
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "image/bmp",
+    MediaType.APPLICATION_OCTET_STREAM
+  })
   @Operation(
-      summary = "Align the query's `sentence` to an image sent as the raw body",
+      operationId = "alignImage",
+      summary = "Align the query's `sentence` to an image sent as the body",
       description = ApiDocs.ALIGN)
-  public AlignmentResult raw(
+  @APIResponse(
+      responseCode = "200",
+      description = "Score, word regions and snippets",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = AlignmentResult.class),
+              examples = @ExampleObject(name = "alignment", value = ApiDocs.ALIGN_EXAMPLE)))
+  public AlignmentResult image(
       byte[] body,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-      @RestQuery("sentence") String sentence,
-      @Parameter(description = "MRF smoothing β; higher gives longer snippets; default the model's")
-          @RestQuery("beta")
-          String beta) {
-    return captioner.align(body, contentType, sentence, RequestParsing.number("beta", beta));
+      @BeanParam AlignmentQuery query) {
+    return captioner.align(
+        body, contentType, query.sentence, RequestParsing.number("beta", query.beta));
+  }
+
+  /** The bare path also takes the form, as before the operations were split (issue 15). */
+  @POST
+  @Consumes(MediaType.MULTIPART_FORM_DATA)
+  @Operation(hidden = true)
+  public AlignmentResult formAtRoot(AlignmentForm form) {
+    return form(form);
+  }
+
+  /** The bare path also takes the image itself, of any image type (a wrong one is a 415). */
+  @POST
+  @Consumes({"image/*", MediaType.APPLICATION_OCTET_STREAM})
+  @Operation(hidden = true)
+  public AlignmentResult imageAtRoot(
+      byte[] body,
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+      @BeanParam AlignmentQuery query) {
+    return image(body, contentType, query);
   }
 }

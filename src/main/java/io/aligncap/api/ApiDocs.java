@@ -3,6 +3,36 @@ package io.aligncap.api;
 /** OpenAPI descriptions and examples, kept out of the resources so those stay short. */
 final class ApiDocs {
 
+  /**
+   * Each endpoint's request shapes are separate operations (issue 15), so that a generated client
+   * has one typed function each and query options never seem to apply to JSON: the JSON body at the
+   * endpoint's path, the multipart form at {@code <path>/form}, the image itself with the options
+   * in the query at {@code <path>/image}. (The bare path still takes a form or an image,
+   * undocumented, as it did before the split.)
+   */
+  static final String FORM = "form";
+
+  static final String IMAGE = "image";
+
+  /** The image types the service decodes, as a body or a part: JPEG, PNG, WebP, GIF, BMP. */
+  static final String[] IMAGE_TYPES = {
+    "image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp", "application/octet-stream"
+  };
+
+  static final String IMAGE_PART =
+      "The image file (JPEG, PNG, WebP, GIF or BMP; its format is read from its bytes)";
+
+  static final String REGION_TEXT =
+      "A box to caption, x0,y0,x1,y1 in pixels of the upright image (e.g. 10,10,120,90);"
+          + " repeat for more";
+
+  static final String DENSE =
+      "true: also caption every detected region (dense_captions), when the model has a region"
+          + " decoder";
+
+  static final String BETA =
+      "MRF smoothing β (paper §3.1.4): higher gives longer snippets; default the model's";
+
   static final String CAPTION =
       "Decodes the image (JPEG incl. CMYK, PNG, GIF first frame, BMP, WebP; EXIF orientation"
           + " applied) and captions it by beam search (beam_size 1 = greedy). Returns the n-best"
@@ -69,13 +99,6 @@ final class ApiDocs {
        "rankings": [{"index": 1, "sentence": "a dog on the grass", "score": 41.2},
                     {"index": 0, "sentence": "a red car", "score": 12.5}],
        "timings_ms": {"decode": 3.0, "image_encoder": 12.0, "sentence_encoder": 1.5, "alignment": 0.3}}
-      """;
-
-  static final String PROBLEM_EXAMPLE =
-      """
-      {"type": "urn:aligncap:problem:invalid-image", "title": "Invalid image", "status": 400,
-       "detail": "the jpeg image is truncated: Premature end of JPEG file",
-       "instance": "/v1/captions", "request_id": "4f7c1e9a-0b8e-4d35-9a55-2f1f3d0c2b11"}
       """;
 
   private ApiDocs() {}

@@ -8,6 +8,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** {@code GET /v1/models}: the served model, its manifest figures and the provider in use. */
@@ -26,7 +29,16 @@ public class ModelResource {
   }
 
   @GET
-  @Operation(summary = "The loaded model, its manifest figures and the execution provider")
+  @Operation(
+      operationId = "listModels",
+      summary = "The loaded model, its manifest figures and the execution provider")
+  @APIResponse(
+      responseCode = "200",
+      description = "The served model",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = Models.class)))
   public Models models() {
     return new Models(List.of(served.info()));
   }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.jboss.resteasy.reactive.server.core.multipart.MultipartParser;
 
 /**
  * The one place where failures inside JAX-RS become HTTP responses: RFC 9457 {@code
@@ -99,6 +100,21 @@ public class ProblemMapper {
                 + " closing boundary"
             : "the request body could not be read (" + e.getMessage() + ")";
     return problem(400, form ? MALFORMED_FORM : MALFORMED_REQUEST, detail, request, e).build();
+  }
+
+  /** Quarkus REST's multipart parser on a body that breaks the multipart syntax (issue 15). */
+  @ServerExceptionMapper
+  public Response malformedForm(
+      MultipartParser.MalformedMessageException e, ContainerRequestContext request) {
+    return problem(
+            400,
+            MALFORMED_FORM,
+            "the multipart/form-data body could not be parsed: each part needs a"
+                + " Content-Disposition header, parts are separated by the boundary of the"
+                + " Content-Type header, and the body ends with the closing boundary",
+            request,
+            e)
+        .build();
   }
 
   @ServerExceptionMapper

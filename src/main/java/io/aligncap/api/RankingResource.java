@@ -2,6 +2,7 @@ package io.aligncap.api;
 
 import io.aligncap.inference.Captioner;
 import io.aligncap.inference.RankingResult;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -9,20 +10,16 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.RestQuery;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
  * {@code POST /v1/rankings}: image + candidate sentences → sorted by S_kl (image–sentence
- * retrieval).
+ * retrieval); JSON, a form ({@code /form}) or the image as the body ({@code /image}).
  */
 @Path("/v1/rankings")
 @Produces(MediaType.APPLICATION_JSON)
@@ -38,6 +35,7 @@ public class RankingResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
+      operationId = "rankJson",
       summary = "Rank candidate sentences for a base64-encoded image",
       description = ApiDocs.RANK)
   @APIResponse(
@@ -48,32 +46,76 @@ public class RankingResource {
               mediaType = MediaType.APPLICATION_JSON,
               schema = @Schema(implementation = RankingResult.class),
               examples = @ExampleObject(name = "ranking", value = ApiDocs.RANK_EXAMPLE)))
-  @APIResponse(responseCode = "422", description = "No candidates, too many, or an empty one")
   public RankingResult json(RankingRequest request) {
     RankingRequest r = request == null ? new RankingRequest(null, null) : request;
     return captioner.rank(RequestParsing.base64(r.image()), null, r.candidates());
   }
 
   @POST
+  @Path(ApiDocs.FORM)
   @Consumes(MediaType.MULTIPART_FORM_DATA)
   @Operation(
-      summary = "Rank candidates (repeated field `candidates`) for an uploaded image",
+      operationId = "rankForm",
+      summary = "Rank the form's repeated `candidates` for the image uploaded as its part `image`",
       description = ApiDocs.RANK)
-  public RankingResult multipart(
-      @RestForm("image") FileUpload image, @RestForm("candidates") List<String> candidates) {
+  @APIResponse(
+      responseCode = "200",
+      description = "Candidates, best first",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = RankingResult.class),
+              examples = @ExampleObject(name = "ranking", value = ApiDocs.RANK_EXAMPLE)))
+  public RankingResult form(RankingForm form) {
     return captioner.rank(
-        RequestParsing.bytes(image), RequestParsing.contentType(image), candidates);
+        RequestParsing.bytes(form.image), RequestParsing.contentType(form.image), form.candidates);
   }
 
   @POST
-  @Consumes({"image/*", MediaType.APPLICATION_OCTET_STREAM})
+  @Path(ApiDocs.IMAGE)
+  @Consumes({
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "image/bmp",
+    MediaType.APPLICATION_OCTET_STREAM
+  })
   @Operation(
-      summary = "Rank the query's repeated `candidates` for an image sent as the raw body",
+      operationId = "rankImage",
+      summary = "Rank the query's repeated `candidates` for an image sent as the body",
       description = ApiDocs.RANK)
-  public RankingResult raw(
+  @APIResponse(
+      responseCode = "200",
+      description = "Candidates, best first",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = RankingResult.class),
+              examples = @ExampleObject(name = "ranking", value = ApiDocs.RANK_EXAMPLE)))
+  public RankingResult image(
       byte[] body,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-      @RestQuery("candidates") List<String> candidates) {
-    return captioner.rank(body, contentType, candidates);
+      @BeanParam RankingQuery query) {
+    return captioner.rank(body, contentType, query.candidates);
+  }
+
+  /** The bare path also takes the form, as before the operations were split (issue 15). */
+  @POST
+  @Consumes(MediaType.MULTIPART_FORM_DATA)
+  @Operation(hidden = true)
+  public RankingResult formAtRoot(RankingForm form) {
+    return form(form);
+  }
+
+  /** The bare path also takes the image itself, of any image type (a wrong one is a 415). */
+  @POST
+  @Consumes({"image/*", MediaType.APPLICATION_OCTET_STREAM})
+  @Operation(hidden = true)
+  public RankingResult imageAtRoot(
+      byte[] body,
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+      @BeanParam RankingQuery query) {
+    return image(body, contentType, query);
   }
 }

@@ -1,12 +1,18 @@
 package io.aligncap.api;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
+import java.io.IOException;
 
 /**
  * JSON bodies are read as the OpenAPI document types them (issue 15): a value of another JSON type
@@ -39,5 +45,33 @@ public class StrictJson implements ObjectMapperCustomizer {
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
     mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    mapper.registerModule(
+        new SimpleModule("aligncap-integers").addDeserializer(Integer.class, new Integral()));
+  }
+
+  /**
+   * JSON Schema's integer (what the document promises): {@code 9} and {@code 9.0}, not {@code 9.5}
+   * (Jackson would truncate it) or {@code "9"}.
+   */
+  static final class Integral extends StdScalarDeserializer<Integer> {
+
+    Integral() {
+      super(Integer.class);
+    }
+
+    @Override
+    public Integer deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.hasToken(JsonToken.VALUE_NUMBER_INT)
+          && p.getNumberType() == JsonParser.NumberType.INT) {
+        return p.getIntValue();
+      }
+      if (p.hasToken(JsonToken.VALUE_NUMBER_FLOAT)) {
+        double d = p.getDoubleValue();
+        if (d == Math.rint(d) && Math.abs(d) <= Integer.MAX_VALUE) {
+          return (int) d;
+        }
+      }
+      return (Integer) ctxt.handleUnexpectedToken(Integer.class, p);
+    }
   }
 }

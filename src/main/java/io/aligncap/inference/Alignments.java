@@ -16,6 +16,14 @@ final class Alignments {
   private Alignments() {}
 
   /**
+   * S_kl of a sentence's word vectors {@code [length][embedding]}: what {@link #align} reports, for
+   * the rankings (one scoring path, one precision: issue 11).
+   */
+  static double score(ImageEncoder.Features f, float[][] wordVectors) {
+    return Scorer.score(Scorer.dots(wordVectors, f.regionEmbeddings()));
+  }
+
+  /**
    * @param wordVectors {@code [length][embedding]} s_t of the sentence
    * @param beta the MRF's reward for neighbouring words sharing a region
    */

@@ -10,6 +10,8 @@ import java.util.List;
  * One served model as {@code GET /v1/models} shows it: identity, what it can do, manifest figures,
  * provider.
  *
+ * @param source where the package was loaded from, as a kind ({@code directory}, {@code classpath}
+ *     or {@code s3}): the server's file system is not shown (issue 11)
  * @param regions regions per image: the detections, then the whole image
  * @param detections how many of them are detected boxes
  * @param scoreThreshold a detection at least this sure is captioned densely
@@ -23,7 +25,7 @@ public record ModelInfo(
     String modelVersion,
     String created,
     String formatVersion,
-    String location,
+    String source,
     String provider,
     boolean ready,
     int vocabularySize,
@@ -58,6 +60,18 @@ public record ModelInfo(
     }
   }
 
+  /** {@code s3} for {@code s3://...}, {@code classpath}, or {@code directory}. */
+  static String sourceKind(String location) {
+    if (location == null) {
+      return null;
+    }
+    if (location.startsWith("classpath:")) {
+      return "classpath";
+    }
+    int scheme = location.indexOf("://");
+    return scheme > 0 ? location.substring(0, scheme) : "directory";
+  }
+
   static ModelInfo of(Manifest m, String location, ServedModel.Status status) {
     boolean regionCaptions = m.regionCaptions();
     return new ModelInfo(
@@ -65,7 +79,7 @@ public record ModelInfo(
         m.modelVersion(),
         m.created(),
         m.formatVersion(),
-        location,
+        sourceKind(location),
         status.provider(),
         status.ready(),
         m.vocabulary().size(),

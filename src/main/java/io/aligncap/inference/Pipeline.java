@@ -153,8 +153,7 @@ final class Pipeline implements AutoCloseable {
       DecodedImage image, String sentence, Tokenizer.Tokens tokens, double beta, StageTimings t) {
     Manifest m = pkg.manifest();
     ImageEncoder.Features f = encode(image, t);
-    float[][] words =
-        t.time(Graph.SENTENCE_ENCODER.key, () -> sentences.encode(List.of(tokens.ids())).get(0));
+    float[][] words = t.time(Graph.SENTENCE_ENCODER.key, () -> wordVectors(tokens.ids()));
     Alignments.Aligned a = t.time(ALIGNMENT, () -> Alignments.align(f, words, image, tokens, beta));
     return new AlignmentResult(
         m.modelId(),
@@ -170,11 +169,16 @@ final class Pipeline implements AutoCloseable {
         t.millis());
   }
 
-  /** The candidates sorted by S_kl, best first; ties keep their order. */
+  /**
+   * The candidates sorted by S_kl, best first; ties keep their order. Each candidate is scored
+   * exactly as {@link #align} scores a sentence (issue 11: one path, one precision): encoded on its
+   * own, since a batch padded to its longest sentence changes the floats.
+   */
   RankingResult rank(DecodedImage image, List<String> candidates, List<int[]> ids, StageTimings t) {
     Manifest m = pkg.manifest();
     ImageEncoder.Features f = encode(image, t);
-    List<float[][]> words = t.time(Graph.SENTENCE_ENCODER.key, () -> sentences.encode(ids));
+    List<float[][]> words =
+        t.time(Graph.SENTENCE_ENCODER.key, () -> ids.stream().map(this::wordVectors).toList());
     List<RankingResult.Ranked> ranked =
         t.time(
             ALIGNMENT,
@@ -183,13 +187,22 @@ final class Pipeline implements AutoCloseable {
                     .mapToObj(
                         i ->
                             new RankingResult.Ranked(
-                                i,
-                                candidates.get(i),
-                                Scorer.score(Scorer.dots(words.get(i), f.regionEmbeddings()))))
+                                i, candidates.get(i), Alignments.score(f, words.get(i))))
                     .sorted(Comparator.comparingDouble(RankingResult.Ranked::score).reversed())
                     .toList());
     return new RankingResult(
-        m.modelId(), m.modelVersion(), providers().primary(), ranked, t.millis());
+        m.modelId(),
+        m.modelVersion(),
+        providers().primary(),
+        image.sourceWidth(),
+        image.sourceHeight(),
+        ranked,
+        t.millis());
+  }
+
+  /** One sentence's word vectors s_t, {@code [length][embedding]}. */
+  private float[][] wordVectors(int[] ids) {
+    return sentences.encode(List.of(ids)).get(0);
   }
 
   /**

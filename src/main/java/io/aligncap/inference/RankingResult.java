@@ -8,12 +8,17 @@ import java.util.Map;
 /**
  * Candidate sentences sorted by S_kl, best first ({@code POST /v1/rankings}); ties keep request
  * order.
+ *
+ * @param imageWidth width of the upright image in pixels
+ * @param imageHeight height of the upright image in pixels
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RankingResult(
     String modelId,
     String modelVersion,
     String provider,
+    int imageWidth,
+    int imageHeight,
     List<Ranked> rankings,
     Map<String, Double> timingsMs) {
 

@@ -140,6 +140,31 @@ class HostileInputTest {
                     .build()));
     rows.add(
         row(
+            "multipart part without headers",
+            400,
+            "malformed-form",
+            e ->
+                RawHttp.request(uri(e.path))
+                    .header("Content-Type", "multipart/form-data; boundary=" + RawHttp.BOUNDARY)
+                    .POST(
+                        BodyPublishers.ofString(
+                            "--" + RawHttp.BOUNDARY + "\r\n-62--" + RawHttp.BOUNDARY + "--\r\n"))
+                    .build()));
+    rows.add(
+        row(
+            "JSON integer with a fraction",
+            400,
+            "malformed-json",
+            e ->
+                json(
+                    e,
+                    switch (e) {
+                      case CAPTIONS -> Map.of("image", base64(), "beam_size", 2.5);
+                      case ALIGNMENTS -> Map.of("image", base64(), "sentence", 2.5);
+                      case RANKINGS -> Map.of("image", base64(), "candidates", 2.5);
+                    })));
+    rows.add(
+        row(
             "JSON field of the wrong type",
             400,
             "malformed-json",

@@ -5,12 +5,15 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aligncap.testing.Providers;
 import io.aligncap.testing.TestModel;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.util.List;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,53 @@ class ModelAndOpsTest {
         .body("models[0].format_version", equalTo("2"))
         .body("models[0].provider", equalTo(Providers.EXPECTED))
         .body("models[0].ready", equalTo(true));
+  }
+
+  /**
+   * Issue 15: one operation per request shape with an id, every error answer documented as a
+   * problem with an example and the request id header, the image types listed, the API key scheme,
+   * and no Jackson internals. (Schemathesis checks the answers against it:
+   * .ci/steps/27-contract.sh.)
+   */
+  @Test
+  void openApiIsAContractAGeneratedClientCanUse() {
+    JsonPath doc =
+        JsonPath.from(
+            given().get("/q/openapi?format=json").then().statusCode(200).extract().asString());
+    for (String path : List.of("/v1/captions", "/v1/alignments", "/v1/rankings")) {
+      for (String shape : List.of("", "/form", "/image")) {
+        String op = "paths.'" + path + shape + "'.post";
+        assertTrue(doc.getString(op + ".operationId").matches("(caption|align|rank)\\w+"), op);
+        for (String status : List.of("400", "401", "406", "408", "413", "414", "415", "422")) {
+          String media = op + ".responses.'" + status + "'.content.'application/problem+json'";
+          assertEquals("#/components/schemas/Problem", doc.getString(media + ".schema.$ref"));
+          assertTrue(doc.getMap(media + ".examples").size() > 0, media);
+        }
+        assertEquals(
+            "#/components/headers/X-Request-Id",
+            doc.getString(op + ".responses.'200'.headers.X-Request-Id.$ref"));
+        assertTrue(
+            doc.getMap(op + ".responses.'503'.headers").containsKey("Retry-After"), op + " 503");
+      }
+      assertTrue(
+          doc.getMap("paths.'" + path + "/image'.post.requestBody.content")
+              .keySet()
+              .containsAll(List.of("image/jpeg", "image/png", "image/webp", "image/gif")));
+    }
+    assertEquals("apiKey", doc.getString("components.securitySchemes.apiKey.type"));
+    assertEquals("X-API-Key", doc.getString("components.securitySchemes.apiKey.name"));
+    assertFalse(doc.getMap("components.schemas").containsKey("JsonNode"));
+    assertTrue(doc.getList("components.schemas.CaptionResult.required").contains("captions"));
+  }
+
+  /** Issue 11: the package's source kind, not the server's file system. */
+  @Test
+  void modelsShowTheSourceKindNotThePath() {
+    String body = given().get("/v1/models").then().statusCode(200).extract().asString();
+    assertEquals(
+        "directory", JsonPath.from(body).getString("models[0].source"), "a package directory");
+    String dir = TestModel.DIR.toAbsolutePath().normalize().toString();
+    assertFalse(body.contains(dir), body);
   }
 
   @Test
@@ -98,13 +148,17 @@ class ModelAndOpsTest {
     assertEquals(
         maxBeam,
         doc.getInt(
-            "paths.'/v1/captions'.post.parameters.find { it.name == 'beam_size' }.schema.maximum"));
+            "paths.'/v1/captions/image'.post.parameters.find { it.name == 'beam_size' }"
+                + ".schema.maximum"));
+    assertEquals(
+        maxBeam, doc.getInt("components.schemas.CaptionForm.properties.beam_size.maximum"));
     // β on /v1/alignments, as a query parameter and in the JSON body, bounded by one key
     double maxBeta = config.getValue("aligncap.alignment.max-beta", Double.class);
     assertEquals(
         maxBeta,
         doc.getDouble(
-            "paths.'/v1/alignments'.post.parameters.find { it.name == 'beta' }.schema.maximum"));
+            "paths.'/v1/alignments/image'.post.parameters.find { it.name == 'beta' }"
+                + ".schema.maximum"));
     assertEquals(
         maxBeta, doc.getDouble("components.schemas.AlignmentRequest.properties.beta.maximum"));
     assertEquals(0.0, doc.getDouble("components.schemas.AlignmentRequest.properties.beta.minimum"));

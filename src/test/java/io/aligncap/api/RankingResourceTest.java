@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.aligncap.events.testing.Events;
 import io.aligncap.testing.TestModel;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.path.json.JsonPath;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -28,34 +28,39 @@ class RankingResourceTest {
     JsonNode first = TestModel.golden().get("images").get(0);
     List<String> candidates = new ArrayList<>();
     first.get("sentences").forEach(s -> candidates.add(s.get("raw").asText()));
-    JsonPath ranked =
-        given()
-            .contentType("application/json")
-            .body(Map.of("image", BASE64, "candidates", candidates))
-            .post("/v1/rankings")
-            .then()
-            .statusCode(200)
-            .body("rankings", hasSize(candidates.size()))
-            .extract()
-            .jsonPath();
-    List<Float> scores = ranked.getList("rankings.score", Float.class);
-    List<Float> sorted = new ArrayList<>(scores);
+    JsonNode ranked =
+        Events.parse(
+            given()
+                .contentType("application/json")
+                .body(Map.of("image", BASE64, "candidates", candidates))
+                .post("/v1/rankings")
+                .then()
+                .statusCode(200)
+                .body("rankings", hasSize(candidates.size()))
+                .extract()
+                .asString());
+    List<Double> scores = new ArrayList<>();
+    ranked.get("rankings").forEach(r -> scores.add(r.get("score").asDouble()));
+    List<Double> sorted = new ArrayList<>(scores);
     sorted.sort(Collections.reverseOrder());
     assertEquals(sorted, scores);
-    // each score is the alignment's S_kl for that sentence
+    // each score is the alignment's S_kl for that sentence, to the last bit (issue 11: one
+    // scoring path), and the ranking reports the image's size as the alignment does
     for (int i = 0; i < candidates.size(); i++) {
-      int index = ranked.getInt("rankings[" + i + "].index");
-      float alignScore =
-          given()
-              .contentType("application/json")
-              .body(Map.of("image", BASE64, "sentence", candidates.get(index)))
-              .post("/v1/alignments")
-              .then()
-              .statusCode(200)
-              .extract()
-              .jsonPath()
-              .getFloat("score");
-      assertEquals(alignScore, scores.get(i), 1e-4);
+      int index = ranked.at("/rankings/" + i + "/index").asInt();
+      JsonNode alignment =
+          Events.parse(
+              given()
+                  .contentType("application/json")
+                  .body(Map.of("image", BASE64, "sentence", candidates.get(index)))
+                  .post("/v1/alignments")
+                  .then()
+                  .statusCode(200)
+                  .extract()
+                  .asString());
+      assertEquals(alignment.get("score").asDouble(), scores.get(i), 0.0, candidates.get(index));
+      assertEquals(alignment.get("image_width").asInt(), ranked.get("image_width").asInt());
+      assertEquals(alignment.get("image_height").asInt(), ranked.get("image_height").asInt());
     }
   }
 
