@@ -1,6 +1,5 @@
 package io.aligncap.config;
 
-import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
@@ -141,8 +140,8 @@ public interface AligncapConfig {
      * (io.aligncap.image.DecodeCost: a progressive JPEG keeps 2 bytes per DCT coefficient of the
      * whole image, a WebP 4 bytes per pixel); a larger image gets a 413.
      */
-    @WithDefault("160M")
-    MemorySize maxDecodeBytes();
+    @WithDefault("167772160") // 160 MiB
+    long maxDecodeBytes();
 
     /**
      * Images decoded at once (the decode bulkhead, issue 11): with {@link #maxDecodeBytes()} this

@@ -57,7 +57,7 @@ final class Pipeline implements AutoCloseable {
                 image.maxWidth(),
                 image.maxHeight(),
                 image.maxPixels(),
-                image.maxDecodeBytes().asLongValue(),
+                image.maxDecodeBytes(),
                 m.image().maxSubsampleSide()));
     this.model = new OnnxModel(pkg, config.inference());
     this.images = new ImageEncoder(model, config.batching());
