@@ -19,7 +19,6 @@ import json
 import logging
 import multiprocessing
 import random
-import re
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -30,6 +29,7 @@ from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
 from aligncap.catalog import FONT_PATH, FONT_SIZE, KINDS, Kind
+from aligncap.dataset import tokenize
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,6 @@ CAPTIONS_PER_IMAGE = 5
 SIZE_PX = {"small": 20, "medium": 32, "large": 48}
 SIZE_JITTER = 0.1  # +-10 %, so the three classes never overlap
 MAX_OVERLAP = 0.1  # intersection / smaller box area allowed between two objects
-TOKEN_RE = re.compile(r"[a-z0-9]+")  # the project tokenizer, applied to raw.lower()
-
-
-def tokenize(raw: str) -> list[str]:
-    return TOKEN_RE.findall(raw.lower())
-
 
 # ---------------------------------------------------------------------------- scene
 

@@ -8,6 +8,7 @@ as well as the synthetic scenes corpus, which is written in the same format plus
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -18,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from PIL import Image
 from tqdm import tqdm
+
+from .preprocess import PREPROCESS_VERSION, load_model_input
 
 log = logging.getLogger(__name__)
 
@@ -82,94 +83,111 @@ class Item:
     raws: list[str] = field(default_factory=list)
 
 
+IMAGE_FOLDERS = ("images", "Flicker8k_Dataset", "Flickr8k_Dataset", "flickr30k-images", "flickr30k_images")
+
+
 @dataclass
 class KarpathyDataset:
     root: Path
     name: str
     items: list[Item]
     annotations: dict | None  # scenes corpus only: {"<imgid>": {...}}
+    scene_size: int | None = None  # scenes corpus only: the images' side in pixels
+    folders: dict[int, str] = field(default_factory=dict, repr=False)  # imgid → image folder under root
 
     def split(self, name: str) -> list[Item]:
         # Karpathy's COCO file calls part of val "restval" and trains on it, as the paper did.
         names = {"train": ("train", "restval")}.get(name, (name,))
         return [it for it in self.items if it.split in names]
 
-    def image_path(self, item: Item, filepath: str | None = None) -> Path:
-        return self.root / (self._filepaths.get(item.imgid) or "images") / item.filename
-
-    _filepaths: dict = field(default_factory=dict, repr=False)
+    def image_path(self, item: Item) -> Path:
+        return self.root / self.folders.get(item.imgid, "") / item.filename
 
 
-def load_karpathy(root: str | Path, images_dir: str | None = None) -> KarpathyDataset:
-    """Load ``root/dataset.json``; images live in ``root/<filepath>/<filename>``, or in
-    ``images_dir`` when given (Flickr8k/30k ship a flat image folder, COCO has
-    ``filepath`` set to train2014/val2014)."""
-    root = Path(root)
-    data = json.loads((root / "dataset.json").read_text())
-    items, filepaths = [], {}
-    for img in data["images"]:
-        imgid = int(img.get("imgid", len(items)))
+def load_karpathy(data: str | Path, images_dir: str | None = None) -> KarpathyDataset:
+    """Load a Karpathy-format data set. ``data`` is the JSON file itself (Karpathy's
+    downloads are named ``dataset_flickr8k.json``, ``dataset_coco.json``...) or a folder
+    holding ``dataset.json``. Images live in ``<folder>/<images_dir>/<filename>`` when
+    ``images_dir`` is given, else in each image's ``filepath`` (COCO: train2014/val2014),
+    else in the first of ``images/``, ``Flicker8k_Dataset/``, ``flickr30k-images/``... or
+    the folder itself that holds the first image (Flickr ships a flat folder)."""
+    data = Path(data)
+    path = data if data.is_file() else data / "dataset.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{data}: expected a Karpathy dataset JSON file or a folder holding dataset.json")
+    root = path.parent
+    raw = json.loads(path.read_text())
+    items = []
+    for img in raw["images"]:
         sents = img["sentences"]
-        items.append(
-            Item(
-                imgid=imgid,
-                filename=img["filename"],
-                split=img["split"],
-                sentences=[s["tokens"] for s in sents],
-                sentids=[int(s.get("sentid", -1)) for s in sents],
-                raws=[s.get("raw", " ".join(s["tokens"])) for s in sents],
-            )
-        )
-        filepaths[imgid] = images_dir if images_dir is not None else img.get("filepath", "images")
+        items.append(Item(imgid=int(img.get("imgid", len(items))), filename=img["filename"], split=img["split"],
+                          sentences=[s["tokens"] for s in sents],
+                          sentids=[int(s.get("sentid", -1)) for s in sents],
+                          raws=[s.get("raw", " ".join(s["tokens"])) for s in sents]))
+    folders = _image_folders(root, raw["images"], items, images_dir)
     ann_path = root / "annotations.json"
-    annotations = json.loads(ann_path.read_text())["images"] if ann_path.exists() else None
-    ds = KarpathyDataset(root, data.get("dataset", root.name), items, annotations)
-    ds._filepaths = filepaths
+    ann = json.loads(ann_path.read_text()) if ann_path.exists() else {}
+    ds = KarpathyDataset(root, raw.get("dataset", root.name), items, ann.get("images"),
+                         ann.get("config", {}).get("image_size"), folders)
     log.info("loaded %s: %d images, splits %s", ds.name, len(items), dict(Counter(i.split for i in items)))
     return ds
 
 
-def resize_uint8(pixels: torch.Tensor, size: int) -> torch.Tensor:
-    """(B,H,W,3) uint8 → (B,3,size,size) float in [0,1], bilinear with half-pixel centres
-    and no antialias: exactly the resize the exported image encoder performs."""
-    x = pixels.permute(0, 3, 1, 2).float() / 255.0
-    if x.shape[-2:] != (size, size):
-        x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
-    return x
+def _image_folders(root: Path, raw_images: list[dict], items: list[Item], images_dir: str | None) -> dict[int, str]:
+    if images_dir is not None:
+        return {it.imgid: images_dir for it in items}
+    if items and all("filepath" in img for img in raw_images):
+        fp = {it.imgid: img["filepath"] for it, img in zip(items, raw_images, strict=True)}
+        if (root / fp[items[0].imgid] / items[0].filename).exists():
+            return fp
+    tried = []
+    for folder in (*IMAGE_FOLDERS, ""):
+        probe = root / folder / items[0].filename if items else None
+        if probe is not None and probe.exists():
+            return {it.imgid: folder for it in items}
+        tried.append(str(root / folder))
+    if items:
+        raise FileNotFoundError(f"image {items[0].filename!r} not found in any of {tried}; "
+                                "pass --images-dir to name the folder that holds the images")
+    return {}
 
 
-def load_image(path: Path, size: int, max_side: int) -> np.ndarray:
-    """Decode one image to (size, size, 3) uint8 as the service would see it: RGB, large
-    images first reduced by an integer factor (both sides stay ≥ max_side), then the
-    graph's bilinear resize, rounded back to uint8 for caching."""
-    with Image.open(path) as im:
-        im = im.convert("RGB")
-        factor = max(1, min(im.width, im.height) // max_side)
-        if factor > 1:
-            im = im.reduce(factor)
-        arr = np.asarray(im, dtype=np.uint8)
-    if arr.shape[:2] == (size, size):
-        return arr
-    x = resize_uint8(torch.from_numpy(arr.copy())[None], size)[0]
-    return (x.permute(1, 2, 0) * 255.0).round().clamp(0, 255).to(torch.uint8).numpy()
+def image_store(ds: KarpathyDataset, items: list[Item], size: int, max_subsample_side: int | None = None):
+    """All images of ``items`` preprocessed to (N, size, size, 3) uint8 (preprocess.py),
+    cached as a .npy file and memory-mapped, so that several training processes (DDP
+    ranks) share one copy in the page cache instead of each holding the split.
 
-
-def load_images(ds: KarpathyDataset, items: list[Item], size: int, max_side: int = 256) -> torch.Tensor:
-    """All images of ``items`` as one (N, size, size, 3) uint8 tensor, cached next to the
-    dataset as .npy so that later runs skip decoding."""
-    cache = ds.root / f"cache_{size}_{len(items)}_{items[0].imgid}_{items[-1].imgid}.npy"
-    if cache.exists():
-        return torch.from_numpy(np.load(cache))
+    The cache key covers each image's path, byte size and modification time and the
+    preprocessing settings: a replaced image or another folder is decoded again."""
+    max_side = max_subsample_side or 2 * size
+    key = hashlib.sha256(f"{PREPROCESS_VERSION}|{size}|{max_side}".encode())
+    paths = [ds.image_path(it) for it in items]
+    for p in paths:
+        st = p.stat()
+        key.update(f"|{p.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
+    name = f"images_{size}px_{len(items)}_{key.hexdigest()[:16]}.npy"
+    for folder in (ds.root / ".aligncap-cache", Path.home() / ".cache" / "aligncap"):
+        if (folder / name).exists():
+            return np.load(folder / name, mmap_mode="r")
     out = np.empty((len(items), size, size, 3), dtype=np.uint8)
-    for n, it in enumerate(tqdm(items, desc="decode images", leave=False)):
-        out[n] = load_image(ds.image_path(it), size, max_side)
-    try:  # atomic: parallel training runs may decode the same split at once
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(tmp, out)
-        os.replace(tmp, cache)
-    except OSError as e:  # a read-only dataset folder is fine, just slower next time
-        log.warning("could not cache decoded images at %s: %s", cache, e)
-    return torch.from_numpy(out)
+    for n, p in enumerate(tqdm(paths, desc="decode images", leave=False)):
+        out[n] = load_model_input(p, size, max_side)
+    for folder in (ds.root / ".aligncap-cache", Path.home() / ".cache" / "aligncap"):
+        try:  # atomic: parallel runs may decode the same split at once
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f"{name}.{os.getpid()}.tmp.npy"
+            np.save(tmp, out)
+            os.replace(tmp, folder / name)
+            return np.load(folder / name, mmap_mode="r")
+        except OSError as e:  # a read-only data set folder: cache in the home folder
+            log.warning("could not cache decoded images in %s: %s", folder, e)
+    return out
+
+
+def batch_pixels(store, idx) -> torch.Tensor:
+    """Rows of an image store as a (B, S, S, 3) uint8 tensor (a copy)."""
+    idx = np.asarray(idx.tolist() if isinstance(idx, torch.Tensor) else idx)
+    return torch.from_numpy(np.ascontiguousarray(store[idx]))
 
 
 def pad_batch(seqs: list[list[int]], pad_id: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
