@@ -1,12 +1,14 @@
 """``aligncap`` command line: one subcommand per pipeline stage, and ``pipeline`` for all.
 
-    aligncap corpus      --out data/scenes
-    aligncap train-align --data data/scenes --run-dir runs/scenes-v1
-    aligncap train-gen   --data data/scenes --run-dir runs/scenes-v1 --kind full
-    aligncap train-gen   --data data/scenes --run-dir runs/scenes-v1 --kind region
-    aligncap evaluate    --data data/scenes --run-dir runs/scenes-v1
-    aligncap export      --data data/scenes --run-dir runs/scenes-v1 --out models/scenes-v1
-    aligncap validate    models/scenes-v1
+    aligncap corpus         --out data/scenes
+    aligncap corpus         --out data/detect --seed 9001 --train 10000 --val 500 --test 0
+    aligncap train-detector --data data/detect --run-dir runs/scenes-v2
+    aligncap train-align    --data data/scenes --run-dir runs/scenes-v2
+    aligncap train-gen      --data data/scenes --run-dir runs/scenes-v2 --kind full
+    aligncap train-gen      --data data/scenes --run-dir runs/scenes-v2 --kind region
+    aligncap evaluate       --data data/scenes --run-dir runs/scenes-v2
+    aligncap export         --data data/scenes --run-dir runs/scenes-v2 --out models/scenes-v2
+    aligncap validate       models/scenes-v2
 
 Model and training settings are dataclass fields, overridden with ``--set key=value``
 (an unknown key is an error); the resolved settings are saved with each checkpoint.
@@ -27,6 +29,8 @@ from .train import TrainConfig, apply_overrides
 log = logging.getLogger("aligncap")
 
 GEN_TRAIN = TrainConfig(epochs=12, optimizer="adam", lr=1e-3, weight_decay=0.0)
+ALIGN_TRAIN = TrainConfig(epochs=10, optimizer="adam", lr=1e-3, weight_decay=0.0)
+DETECT_TRAIN = TrainConfig(epochs=6, batch_size=32, optimizer="adam", lr=2e-3, weight_decay=1e-5)
 
 
 def split_overrides(overrides: list[str], *cfgs):
@@ -51,11 +55,26 @@ def cmd_corpus(a):
                     image_size=a.image_size, workers=a.workers)
 
 
+def cmd_train_detector(a):
+    from .detect import DetectorConfig
+    from .train import train_detector
+
+    cfg, tc = split_overrides(a.set, DetectorConfig(), DETECT_TRAIN)
+    train_detector(a.data, a.run, cfg, tc)
+
+
+def cmd_front_end(a):
+    from .pretrained import PretrainedConfig, build_front_end
+
+    cfg = PretrainedConfig(image_size=a.image_size, backbone=a.backbone, detector=a.detector)
+    print(build_front_end(a.run, cfg, a.backbone_weights, a.detector_weights))
+
+
 def cmd_train_align(a):
     from .train import train_alignment
 
-    cfg, tc = split_overrides(a.set, AlignConfig(), TrainConfig())
-    train_alignment(a.data, a.run, cfg, tc, a.images_dir)
+    cfg, tc = split_overrides(a.set, AlignConfig(), ALIGN_TRAIN)
+    train_alignment(a.data, a.run, cfg, tc, a.images_dir, a.detector)
 
 
 def cmd_train_gen(a):
@@ -85,12 +104,15 @@ def cmd_evaluate(a):
 def cmd_export(a):
     from .export import build_package
 
-    evaluation = json.loads(Path(a.eval).read_text()) if a.eval else None
+    eval_path = Path(a.eval) if a.eval else Path(a.run) / "eval_test.json"
+    evaluation = json.loads(eval_path.read_text()) if eval_path.exists() else None
     if evaluation:
         evaluation.pop("table", None)
+    elif a.eval:
+        raise SystemExit(f"{a.eval}: no such evaluation file (aligncap evaluate writes RUN/eval_test.json)")
     build_package(a.run, a.data, a.out, model_id=a.model_id or Path(a.out).name,
                   model_version=a.model_version, golden_images=a.golden, evaluation=evaluation,
-                  images_dir=a.images_dir)
+                  images_dir=a.images_dir, photos=[Path(p) for p in a.golden_photo])
 
 
 def cmd_validate(a):
@@ -105,16 +127,17 @@ def cmd_validate(a):
 
 
 def cmd_caption(a):
-    import numpy as np
-    from PIL import Image
-
-    from .export import OnnxPipeline
+    from .pipeline import OnnxPipeline
 
     pipe = OnnxPipeline(a.model)
-    pixels = np.asarray(Image.open(a.image).convert("RGB"), dtype=np.uint8)
-    enc = pipe.encode_image(pixels)
+    enc = pipe.encode(a.image)  # the service's preprocessing: EXIF orientation, subsampling
     for hyp in pipe.caption(enc["image_bias"], beam_size=a.beam_size)[: a.results]:
         print(f"{hyp['score']:8.3f}  {' '.join(hyp['words'])}")
+    if a.dense:
+        w, h = enc["size"][:2]
+        for d in pipe.dense(enc):
+            x0, y0, x1, y1 = (enc["region_boxes"][d["region"]] * [w, h, w, h]).round().astype(int)
+            print(f"  [{x0},{y0},{x1},{y1}] {d['score']:.2f}  {' '.join(d['words'])}")
 
 
 def main(argv=None):
@@ -134,12 +157,29 @@ def main(argv=None):
     s.set_defaults(fn=cmd_corpus)
 
     def data_args(s):
-        s.add_argument("--data", default="data/scenes", help="folder with a Karpathy dataset.json")
+        s.add_argument("--data", default="data/scenes",
+                       help="a Karpathy data set JSON file (dataset_flickr8k.json...) or a folder holding dataset.json")
         s.add_argument("--images-dir", help="image folder relative to --data (default: each image's filepath)")
-        s.add_argument("--run-dir", dest="run", default="runs/scenes-v1", help="folder for checkpoints and figures")
+        s.add_argument("--run-dir", dest="run", default="runs/scenes-v2", help="folder for checkpoints and figures")
+
+    s = sub.add_parser("train-detector", help="train the detector on a detection split (boxes + kinds)")
+    s.add_argument("--data", default="data/detect", help="folder with dataset.json + annotations.json")
+    s.add_argument("--run-dir", dest="run", default="runs/scenes-v2", help="folder for checkpoints and figures")
+    s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="DetectorConfig/TrainConfig fields")
+    s.set_defaults(fn=cmd_train_detector)
+
+    s = sub.add_parser("front-end", help="real photos: a pretrained torchvision detector and backbone from local weights")
+    s.add_argument("--run-dir", dest="run", required=True, help="folder for detector.pt")
+    s.add_argument("--backbone", default="resnet50", help="torchvision classification model (resnet18..101, vgg16/19)")
+    s.add_argument("--backbone-weights", required=True, help="its state dict, e.g. resnet50-0676ba61.pth")
+    s.add_argument("--detector", default="fasterrcnn_resnet50_fpn", help="torchvision detection model")
+    s.add_argument("--detector-weights", required=True, help="its state dict, e.g. fasterrcnn_resnet50_fpn_coco-258fb6c6.pth")
+    s.add_argument("--image-size", type=int, default=224)
+    s.set_defaults(fn=cmd_front_end)
 
     s = sub.add_parser("train-align", help="train the alignment model (paper §3.1)")
     data_args(s)
+    s.add_argument("--detector", help="the detector checkpoint (default: RUN/detector.pt)")
     s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
                    help=f"AlignConfig/TrainConfig fields: {[f.name for f in dataclasses.fields(AlignConfig)]}, "
                         f"{[f.name for f in dataclasses.fields(TrainConfig)]}")
@@ -168,11 +208,14 @@ def main(argv=None):
 
     s = sub.add_parser("export", help="export ONNX graphs and write the model package")
     data_args(s)
-    s.add_argument("--out", default="models/scenes-v1")
+    s.add_argument("--out", required=True, help="the package folder to write (replaced only once the new one validates)")
     s.add_argument("--model-id")
     s.add_argument("--model-version", default="1.0.0")
-    s.add_argument("--eval", help="evaluation JSON to embed in the manifest")
-    s.add_argument("--golden", type=int, default=24, help="number of golden parity images")
+    s.add_argument("--eval", help="evaluation JSON to embed in the manifest (default: RUN/eval_test.json if present)")
+    s.add_argument("--golden", type=int, default=24,
+                   help="golden parity images copied from the test split (0: none; they are copies of test photos)")
+    s.add_argument("--golden-photo", action="append", default=[], metavar="FILE",
+                   help="an encoded photo (EXIF-rotated, large, gray, CMYK...) added to the golden file as is")
     s.set_defaults(fn=cmd_export)
 
     s = sub.add_parser("validate", help="check a model package (files, hashes, graph signatures)")
@@ -181,7 +224,8 @@ def main(argv=None):
 
     s = sub.add_parser("caption", help="caption an image with a model package (onnxruntime)")
     s.add_argument("image")
-    s.add_argument("--model", default="models/scenes-v1")
+    s.add_argument("--model", default="models/scenes-v2")
+    s.add_argument("--dense", action="store_true", help="also print the dense captions (detected regions)")
     s.add_argument("--beam-size", type=int, default=3)
     s.add_argument("--results", type=int, default=1)
     s.set_defaults(fn=cmd_caption)

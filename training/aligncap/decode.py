@@ -1,5 +1,6 @@
-"""Caption decoding: beam search (greedy = beam 1) and sampling over a step function,
-plus the ONNX reference pipeline that the Java service must match.
+"""Caption decoding: beam search (greedy = beam 1) and sampling over a step function, and
+a batched greedy decoder for validation during training. The reference pipeline that the
+Java service must match is ``pipeline.py``.
 
 The step function is ``step(tokens (B,), image_bias (B,D), states) -> (log_probs (B,V),
 states)``; it is backed by the PyTorch DecoderStep during evaluation and by the exported
@@ -88,3 +89,26 @@ def sample(step, image_bias: np.ndarray, init_states: list[np.ndarray], *, max_l
 
 def words(tokens: list[int], vocab, end_id: int) -> list[str]:
     return vocab.decode([t for t in tokens if t != end_id])
+
+
+def greedy_batch(step_module, image_bias, vocab, max_length: int) -> list[list[int]]:
+    """Greedy captions of a batch of image vectors (B, D) with a PyTorch DecoderStep, all
+    at once (validation during training); END and what follows are dropped."""
+    import torch
+
+    B = image_bias.shape[0]
+    state = step_module.initial_state(B, image_bias.device)
+    token = torch.full((B,), vocab.start_id, dtype=torch.long, device=image_bias.device)
+    banned = [vocab.pad_id, vocab.start_id, vocab.unk_id]
+    out, done = [], torch.zeros(B, dtype=torch.bool, device=image_bias.device)
+    with torch.no_grad():
+        for t in range(max_length):
+            logp, *state = step_module(token, image_bias if t == 0 else torch.zeros_like(image_bias), *state)
+            logp[:, banned] = -float("inf")
+            token = logp.argmax(1)
+            out.append(token)
+            done |= token == vocab.end_id
+            if bool(done.all()):
+                break
+    seqs = torch.stack(out, 1).tolist()
+    return [s[: s.index(vocab.end_id)] if vocab.end_id in s else s for s in seqs]

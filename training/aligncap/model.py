@@ -1,5 +1,7 @@
-"""The networks of the paper: the image CNN with its regions, the BRNN sentence encoder
-(§3.1.2), the image–sentence score (§3.1.3, eq. 8) and the multimodal RNN (§3.2).
+"""The networks of the paper on top of the region features (detect.py): the region
+embedding v_i = W_m·CNN(region) + b_m (§3.1.1), the BRNN sentence encoder (§3.1.2), the
+image–sentence score (§3.1.3, eq. 8), the ranking loss (eq. 9) and the multimodal RNN
+(§3.2, §3.3).
 
 Pure torch: no I/O, no logging, so every piece can be exported to ONNX and tested alone.
 """
@@ -12,79 +14,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .dataset import resize_uint8
-
-# ImageNet-style per-channel statistics; any fixed values work for a CNN trained from
-# scratch, they only have to be the same in training and in the exported graph.
-MEAN = (0.485, 0.456, 0.406)
-STD = (0.229, 0.224, 0.225)
-
 
 @dataclass
 class AlignConfig:
-    # Sized to train on 2 CPU cores: the 128-px scenes are resized to 64 inside the
-    # graph, and 3 poolings leave an 8x8 grid of cells (65 regions with the whole image).
-    image_size: int = 64  # the graph resizes any input to this square
-    channels: tuple[int, ...] = (16, 32, 64, 128)  # one conv stage each; all but the last pool 2x
-    embed_size: int = 128  # h: the multimodal embedding of regions and words
+    embed_size: int = 256  # h: the multimodal embedding of regions and words
     word_size: int = 128  # word embedding size of the BRNN
     sentence_encoder: str = "brnn"  # "brnn" (paper) or "bow" (ablation: words embedded alone)
     dropout: float = 0.2  # on non-recurrent layers only, as in the paper
-
-    @property
-    def grid(self) -> int:
-        return self.image_size // 2 ** (len(self.channels) - 1)
-
-    @property
-    def regions(self) -> int:
-        return self.grid * self.grid + 1  # cells, then the whole image
-
-
-class Preprocess(nn.Module):
-    """uint8 (B,H,W,3) of any size → normalised (B,3,S,S). Lives inside the exported graph
-    so the service cannot drift from training preprocessing."""
-
-    def __init__(self, size: int):
-        super().__init__()
-        self.size = size
-        self.register_buffer("mean", torch.tensor(MEAN).view(1, 3, 1, 1))
-        self.register_buffer("std", torch.tensor(STD).view(1, 3, 1, 1))
-
-    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
-        return (resize_uint8(pixels, self.size) - self.mean) / self.std
-
-
-class CNN(nn.Module):
-    """A small VGG-like trunk trained from scratch (no pretrained weights can be fetched).
-    Its last feature map's cells stand in for the paper's R-CNN detections."""
-
-    def __init__(self, cfg: AlignConfig):
-        super().__init__()
-        layers, cin = [], 3
-        for n, cout in enumerate(cfg.channels):
-            layers += [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
-            if n < len(cfg.channels) - 1:
-                layers.append(nn.MaxPool2d(2))
-            cin = cout
-        self.body = nn.Sequential(*layers)
-        self.out_channels = cin
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x)  # (B, C, G, G)
-
-
-def region_features(fmap: torch.Tensor) -> torch.Tensor:
-    """(B,C,G,G) → (B, G*G+1, C): the cells in row-major order, then the whole image."""
-    cells = fmap.flatten(2).transpose(1, 2)
-    return torch.cat([cells, cells.mean(1, keepdim=True)], dim=1)
-
-
-def region_boxes(grid: int) -> torch.Tensor:
-    """(G*G+1, 4) normalised xyxy boxes matching ``region_features``' order."""
-    k = torch.arange(grid * grid)
-    r, c = (k // grid).float(), (k % grid).float()
-    cells = torch.stack([c / grid, r / grid, (c + 1) / grid, (r + 1) / grid], dim=1)
-    return torch.cat([cells, torch.tensor([[0.0, 0.0, 1.0, 1.0]])])
 
 
 class BRNN(nn.Module):
@@ -134,27 +70,22 @@ class BagOfWords(nn.Module):
 
 
 class AlignmentModel(nn.Module):
-    """Regions v_i = W_m·CNN(region) + b_m (§3.1.1) and words s_t in one h-dim space."""
+    """Regions v_i = W_m·CNN(region) + b_m (§3.1.1) and words s_t in one h-dim space.
+    CNN(region) is the frozen detector's region vector (detect.region_layout)."""
 
-    def __init__(self, vocab_size: int, cfg: AlignConfig):
+    def __init__(self, vocab_size: int, region_size: int, cfg: AlignConfig):
         super().__init__()
         self.cfg = cfg
-        self.preprocess = Preprocess(cfg.image_size)
-        self.cnn = CNN(cfg)
-        self.W_m = nn.Linear(self.cnn.out_channels, cfg.embed_size)
+        self.W_m = nn.Linear(region_size, cfg.embed_size)
         self.drop = nn.Dropout(cfg.dropout)
         enc = {"brnn": BRNN, "bow": BagOfWords}[cfg.sentence_encoder]
         self.sentence = enc(vocab_size, cfg)
 
-    def features(self, pixels: torch.Tensor) -> torch.Tensor:
-        """uint8 (B,H,W,3) → the CNN's last feature map (B,C,G,G)."""
-        return self.cnn(self.preprocess(pixels))
+    def embed_regions(self, vectors: torch.Tensor) -> torch.Tensor:
+        return self.W_m(self.drop(vectors))  # (B,R,D) → (B,R,h)
 
-    def embed_regions(self, fmap: torch.Tensor) -> torch.Tensor:
-        return self.W_m(self.drop(region_features(fmap)))  # (B,R,h)
-
-    def forward(self, pixels, tokens, lengths):
-        return self.embed_regions(self.features(pixels)), self.sentence(tokens, lengths)
+    def forward(self, vectors, tokens, lengths):
+        return self.embed_regions(vectors), self.sentence(tokens, lengths)
 
 
 def score_matrix(regions: torch.Tensor, words: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -181,7 +112,6 @@ class GenConfig:
     cell: str = "rnn"  # "rnn" (paper: ReLU) or "lstm"
     hidden_size: int = 512
     word_size: int = 256
-    image_code: int = 32  # channels kept per cell before the full-image head flattens the map
     dropout: float = 0.3
     max_length: int = 20  # decoding limit, in tokens, END included
 
@@ -194,30 +124,17 @@ class GenConfig:
         return ["h", "c"] if self.cell == "lstm" else ["h"]
 
 
-class FullImageHead(nn.Module):
-    """b_v = W_hi·CNN(I). The CNN code keeps the layout of the feature map (a 1x1
-    reduction, then flattened) because captions talk about positions; the paper's fc7
-    likewise sits on a flattened conv map."""
+class ImageHead(nn.Module):
+    """b_v = W_hi·CNN(I) (§3.2): one linear map of a region vector. The full-image
+    generator reads the whole image's vector (position-free pooled fc7, as the paper's
+    fc7); the region generator (§3.3) reads the vector of a detected or given box."""
 
-    def __init__(self, channels: int, grid: int, cfg: GenConfig):
+    def __init__(self, region_size: int, cfg: GenConfig):
         super().__init__()
-        self.reduce = nn.Conv2d(channels, cfg.image_code, 1)
-        self.W_hi = nn.Linear(cfg.image_code * grid * grid, cfg.bias_size)
+        self.W_hi = nn.Linear(region_size, cfg.bias_size)
         self.drop = nn.Dropout(cfg.dropout)
 
-    def forward(self, fmap: torch.Tensor) -> torch.Tensor:
-        return self.W_hi(self.drop(F.relu(self.reduce(fmap)).flatten(1)))
-
-
-class RegionHead(nn.Module):
-    """b_v for each region (§3.3): W_hi applied to the region's CNN feature."""
-
-    def __init__(self, channels: int, cfg: GenConfig):
-        super().__init__()
-        self.W_hi = nn.Linear(channels, cfg.bias_size)
-        self.drop = nn.Dropout(cfg.dropout)
-
-    def forward(self, feats: torch.Tensor) -> torch.Tensor:  # (...,C) → (...,bias)
+    def forward(self, feats: torch.Tensor) -> torch.Tensor:  # (...,D) → (...,bias)
         return self.W_hi(self.drop(feats))
 
 
@@ -265,7 +182,7 @@ class DecoderStep(nn.Module):
 
 
 class Generator(nn.Module):
-    """An image head (full image or region) feeding the multimodal RNN."""
+    """An image head feeding the multimodal RNN."""
 
     def __init__(self, head: nn.Module, step: DecoderStep):
         super().__init__()

@@ -3,7 +3,16 @@
 import numpy as np
 import pytest
 
-from aligncap.evaluate import caption_metrics, consensus_caption, iou, pointing, retrieval_metrics
+from aligncap.evaluate import (
+    caption_metrics,
+    consensus_caption,
+    iou,
+    kind_accuracy,
+    mentions,
+    pointing,
+    retrieval_metrics,
+    sentence_facts,
+)
 
 
 def test_perfect_and_known_rankings():
@@ -29,13 +38,40 @@ def test_ties_count_against_the_true_item():
     assert r["image_to_sentence"]["R@1"] == 0 and r["sentence_to_image"]["R@1"] == 0
 
 
-def test_pointing_game_uses_head_word_and_box_centres():
-    cells = np.array([[0, 0, 16, 16], [16, 0, 32, 16]], dtype=float)
+def test_pointing_game_uses_head_word_and_detected_boxes():
+    dets = np.array([[0, 0, 16, 16], [16, 0, 32, 16]], dtype=float)
     unary = np.array([[5.0, 0.0, 9.0], [0.0, 3.0, 9.0]])  # region 2 = whole image
-    out = pointing(unary, (0, 2), labels=[0, 2], cell_boxes=cells, obj_boxes=[np.array([14, 0, 40, 20.0])])
-    assert out["argmax"][0] is True  # head word → cell 1, centre (24, 8) inside the box
+    out = pointing(unary, (0, 2), labels=[0, 2], region_boxes=dets, obj_boxes=[np.array([14, 0, 40, 20.0])])
+    assert out["argmax"][0] is True  # head word → box 1, centre (24, 8) inside the object
+    assert out["argmax"][1] is False  # but IoU with the object is 256 / 576 < 0.5
     assert out["mrf"][0] is False  # the whole image localises nothing
     assert iou([0, 0, 2, 2], [1, 1, 3, 3]) == pytest.approx(1 / 7)
+
+
+def test_mentions_read_kinds_counts_and_sizes():
+    said = mentions("two small dogs and a big red apple next to a fruit on the grass".split())
+    assert said == [{"kind": "dog", "count": 2, "size": "small"}, {"kind": "apple", "count": 1, "size": "large"}]
+    assert mentions("a puppy".split())[0]["kind"] == "dog"  # synonyms count, category words do not
+
+
+class _DS:
+    def __init__(self, anns):
+        self.annotations = anns
+
+
+class _It:
+    def __init__(self, imgid):
+        self.imgid = imgid
+
+
+def test_kind_precision_recall_and_counts():
+    anns = {"1": {"background": "grass", "objects": [
+        {"kind": "dog", "size": "small", "box": [0, 0, 1, 1]}, {"kind": "dog", "size": "small", "box": [0, 0, 1, 1]},
+        {"kind": "cat", "size": "large", "box": [0, 0, 1, 1]}]}}
+    m = kind_accuracy(_DS(anns), [_It(1)], {"1": "three small dogs and a pizza on the grass"})
+    assert m["kind_precision"] == 50 and m["kind_recall"] == 50
+    assert m["count_accuracy"] == 0 and m["size_accuracy"] == 100
+    assert sentence_facts("two dogs on the grass".split()) == {"background": "grass", "kinds": {"dog": 2}}
 
 
 def test_caption_metrics_agree_with_themselves_and_order_candidates():

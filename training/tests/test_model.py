@@ -9,8 +9,6 @@ from aligncap.model import (
     DecoderStep,
     GenConfig,
     ranking_loss,
-    region_boxes,
-    region_features,
     score_matrix,
 )
 
@@ -37,18 +35,6 @@ def test_ranking_loss_matches_hand_computation():
 def test_ranking_loss_is_zero_for_a_margin_separated_batch():
     S = torch.eye(4) * 10
     assert ranking_loss(S).item() == 0.0
-
-
-def test_regions_are_grid_cells_then_whole_image():
-    fmap = torch.randn(2, 5, 4, 4)
-    feats = region_features(fmap)
-    assert feats.shape == (2, 17, 5)
-    assert torch.allclose(feats[:, 1], fmap[:, :, 0, 1])  # row-major cells
-    assert torch.allclose(feats[:, -1], fmap.mean((2, 3)))
-    boxes = region_boxes(4)
-    assert boxes.shape == (17, 4)
-    assert boxes[1].tolist() == [0.25, 0.0, 0.5, 0.25]
-    assert boxes[-1].tolist() == [0.0, 0.0, 1.0, 1.0]
 
 
 def test_brnn_ignores_padding_and_sees_both_directions():
