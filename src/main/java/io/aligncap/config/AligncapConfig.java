@@ -79,6 +79,15 @@ public interface AligncapConfig {
      */
     @WithDefault("false")
     boolean spinWait();
+
+    /**
+     * Whether start-up runs one inference on every graph before the service turns ready (and, on
+     * Lambda with SnapStart, again just before the snapshot: SnapStartPriming). Off, the first
+     * request pays for it instead: what a Lambda without SnapStart wants, since its init is what a
+     * cold start waits for and warm-up also captions every region (issue 12).
+     */
+    @WithDefault("true")
+    boolean warmUp();
   }
 
   /**

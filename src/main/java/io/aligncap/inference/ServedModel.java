@@ -87,7 +87,9 @@ public class ServedModel {
     pipeline = p;
     location = pkg.location();
     status = new Status(true, false, providers.primary(), refusal);
-    p.warmUp();
+    if (config.inference().warmUp()) {
+      p.warmUp();
+    }
     status = new Status(true, true, providers.primary(), refusal);
     LOG.infof(
         "Model %s %s ready on %s in %d ms",
@@ -95,6 +97,16 @@ public class ServedModel {
         m.modelVersion(),
         providers.primary(),
         (System.nanoTime() - begin) / 1_000_000);
+  }
+
+  /**
+   * Runs the warm-up inference again (SnapStart priming, just before the snapshot: the JIT's code,
+   * ONNX Runtime's arenas and every class a caption touches are then in it).
+   *
+   * @throws AligncapException (NOT_READY) before the model is loaded
+   */
+  void prime() {
+    loaded().warmUp();
   }
 
   public Status status() {

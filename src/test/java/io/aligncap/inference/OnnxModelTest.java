@@ -53,6 +53,10 @@ class OnnxModelTest {
       public boolean spinWait() {
         return false;
       }
+
+      public boolean warmUp() {
+        return true;
+      }
     };
   }
 
