@@ -2,10 +2,17 @@
 pretrained ones a user supplies (nothing can be downloaded here). torchvision's own
 initialisation gives MobileNetV3 detectors all-zero features at inference (every box then
 scores 1/91, ties with no defined order), so every weight is drawn at random instead."""
-import sys, torch, torchvision
+
+import sys
+
+import torch
+import torchvision
+
 torch.manual_seed(0)
 torch.save(torchvision.models.resnet18(weights=None).state_dict(), sys.argv[1] + "/resnet18.pth")
-det = torchvision.models.detection.ssdlite320_mobilenet_v3_large(weights=None, weights_backbone=None)
+det = torchvision.models.detection.ssdlite320_mobilenet_v3_large(
+    weights=None, weights_backbone=None
+)
 state = {}
 for k, v in det.state_dict().items():
     if not v.is_floating_point():
