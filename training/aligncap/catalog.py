@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 # Debian's fonts-noto-color-emoji; ALIGNCAP_EMOJI_FONT points elsewhere (e.g. a machine
 # without the package that was handed a copy of the file).
-FONT_PATH = os.environ.get("ALIGNCAP_EMOJI_FONT", "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
+FONT_PATH = os.environ.get(
+    "ALIGNCAP_EMOJI_FONT", "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"
+)
 FONT_SIZE = 109  # the only size the CBDT bitmap strikes of Noto Color Emoji come in
 
 

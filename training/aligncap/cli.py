@@ -51,8 +51,15 @@ def split_overrides(overrides: list[str], *cfgs):
 def cmd_corpus(a):
     from .corpus import generate_corpus
 
-    generate_corpus(Path(a.out), seed=a.seed, n_train=a.train, n_val=a.val, n_test=a.test,
-                    image_size=a.image_size, workers=a.workers)
+    generate_corpus(
+        Path(a.out),
+        seed=a.seed,
+        n_train=a.train,
+        n_val=a.val,
+        n_test=a.test,
+        image_size=a.image_size,
+        workers=a.workers,
+    )
 
 
 def cmd_train_detector(a):
@@ -80,9 +87,20 @@ def cmd_train_align(a):
 def cmd_train_gen(a):
     from .train import train_generator
 
-    gcfg, tc = split_overrides(a.set, GenConfig(max_length=20 if a.kind == "full" else 8), GEN_TRAIN)
-    train_generator(Path(a.run) / "align.pt", a.data, a.run, a.kind, gcfg, tc, beta=a.beta,
-                    min_snippet=a.min_snippet, images_dir=a.images_dir)
+    gcfg, tc = split_overrides(
+        a.set, GenConfig(max_length=20 if a.kind == "full" else 8), GEN_TRAIN
+    )
+    train_generator(
+        Path(a.run) / "align.pt",
+        a.data,
+        a.run,
+        a.kind,
+        gcfg,
+        tc,
+        beta=a.beta,
+        min_snippet=a.min_snippet,
+        images_dir=a.images_dir,
+    )
 
 
 def cmd_evaluate(a):
@@ -91,11 +109,21 @@ def cmd_evaluate(a):
     out = Path(a.out or Path(a.run) / f"eval_{a.split}.json")
     if a.score_only:  # captions generated earlier (e.g. on a GPU machine without Java)
         report = json.loads(out.read_text())
-        report["captions"] = score_captions(json.loads((Path(a.run) / f"captions_{a.split}.json").read_text()))
+        report["captions"] = score_captions(
+            json.loads((Path(a.run) / f"captions_{a.split}.json").read_text())
+        )
     else:
-        report = evaluate(a.run, a.data, split=a.split, beam_size=a.beam_size, device=a.device,
-                          images_dir=a.images_dir, limit=a.limit, captions=not a.no_captions,
-                          metrics=not a.no_metrics)
+        report = evaluate(
+            a.run,
+            a.data,
+            split=a.split,
+            beam_size=a.beam_size,
+            device=a.device,
+            images_dir=a.images_dir,
+            limit=a.limit,
+            captions=not a.no_captions,
+            metrics=not a.no_metrics,
+        )
     report["table"] = print_table(report)
     write_report(report, out)
     log.info("figures written to %s", out)
@@ -109,10 +137,20 @@ def cmd_export(a):
     if evaluation:
         evaluation.pop("table", None)
     elif a.eval:
-        raise SystemExit(f"{a.eval}: no such evaluation file (aligncap evaluate writes RUN/eval_test.json)")
-    build_package(a.run, a.data, a.out, model_id=a.model_id or Path(a.out).name,
-                  model_version=a.model_version, golden_images=a.golden, evaluation=evaluation,
-                  images_dir=a.images_dir, photos=[Path(p) for p in a.golden_photo])
+        raise SystemExit(
+            f"{a.eval}: no such evaluation file (aligncap evaluate writes RUN/eval_test.json)"
+        )
+    build_package(
+        a.run,
+        a.data,
+        a.out,
+        model_id=a.model_id or Path(a.out).name,
+        model_version=a.model_version,
+        golden_images=a.golden,
+        evaluation=evaluation,
+        images_dir=a.images_dir,
+        photos=[Path(p) for p in a.golden_photo],
+    )
 
 
 def cmd_validate(a):
@@ -141,8 +179,9 @@ def cmd_caption(a):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="aligncap", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="aligncap", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -157,41 +196,90 @@ def main(argv=None):
     s.set_defaults(fn=cmd_corpus)
 
     def data_args(s):
-        s.add_argument("--data", default="data/scenes",
-                       help="a Karpathy data set JSON file (dataset_flickr8k.json...) or a folder holding dataset.json")
-        s.add_argument("--images-dir", help="image folder relative to --data (default: each image's filepath)")
-        s.add_argument("--run-dir", dest="run", default="runs/scenes-v2", help="folder for checkpoints and figures")
+        s.add_argument(
+            "--data",
+            default="data/scenes",
+            help="a Karpathy data set JSON file (dataset_flickr8k.json...) or a folder holding dataset.json",
+        )
+        s.add_argument(
+            "--images-dir", help="image folder relative to --data (default: each image's filepath)"
+        )
+        s.add_argument(
+            "--run-dir",
+            dest="run",
+            default="runs/scenes-v2",
+            help="folder for checkpoints and figures",
+        )
 
-    s = sub.add_parser("train-detector", help="train the detector on a detection split (boxes + kinds)")
-    s.add_argument("--data", default="data/detect", help="folder with dataset.json + annotations.json")
-    s.add_argument("--run-dir", dest="run", default="runs/scenes-v2", help="folder for checkpoints and figures")
-    s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="DetectorConfig/TrainConfig fields")
+    s = sub.add_parser(
+        "train-detector", help="train the detector on a detection split (boxes + kinds)"
+    )
+    s.add_argument(
+        "--data", default="data/detect", help="folder with dataset.json + annotations.json"
+    )
+    s.add_argument(
+        "--run-dir", dest="run", default="runs/scenes-v2", help="folder for checkpoints and figures"
+    )
+    s.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="DetectorConfig/TrainConfig fields",
+    )
     s.set_defaults(fn=cmd_train_detector)
 
-    s = sub.add_parser("front-end", help="real photos: a pretrained torchvision detector and backbone from local weights")
+    s = sub.add_parser(
+        "front-end",
+        help="real photos: a pretrained torchvision detector and backbone from local weights",
+    )
     s.add_argument("--run-dir", dest="run", required=True, help="folder for detector.pt")
-    s.add_argument("--backbone", default="resnet50", help="torchvision classification model (resnet18..101, vgg16/19)")
-    s.add_argument("--backbone-weights", required=True, help="its state dict, e.g. resnet50-0676ba61.pth")
-    s.add_argument("--detector", default="fasterrcnn_resnet50_fpn", help="torchvision detection model")
-    s.add_argument("--detector-weights", required=True, help="its state dict, e.g. fasterrcnn_resnet50_fpn_coco-258fb6c6.pth")
+    s.add_argument(
+        "--backbone",
+        default="resnet50",
+        help="torchvision classification model (resnet18..101, vgg16/19)",
+    )
+    s.add_argument(
+        "--backbone-weights", required=True, help="its state dict, e.g. resnet50-0676ba61.pth"
+    )
+    s.add_argument(
+        "--detector", default="fasterrcnn_resnet50_fpn", help="torchvision detection model"
+    )
+    s.add_argument(
+        "--detector-weights",
+        required=True,
+        help="its state dict, e.g. fasterrcnn_resnet50_fpn_coco-258fb6c6.pth",
+    )
     s.add_argument("--image-size", type=int, default=224)
     s.set_defaults(fn=cmd_front_end)
 
     s = sub.add_parser("train-align", help="train the alignment model (paper §3.1)")
     data_args(s)
     s.add_argument("--detector", help="the detector checkpoint (default: RUN/detector.pt)")
-    s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
-                   help=f"AlignConfig/TrainConfig fields: {[f.name for f in dataclasses.fields(AlignConfig)]}, "
-                        f"{[f.name for f in dataclasses.fields(TrainConfig)]}")
+    s.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help=f"AlignConfig/TrainConfig fields: {[f.name for f in dataclasses.fields(AlignConfig)]}, "
+        f"{[f.name for f in dataclasses.fields(TrainConfig)]}",
+    )
     s.set_defaults(fn=cmd_train_align)
 
     s = sub.add_parser("train-gen", help="train a multimodal RNN generator (paper §3.2, §3.3)")
     data_args(s)
     s.add_argument("--kind", choices=["full", "region"], default="full")
     s.add_argument("--beta", type=float, default=1.5, help="MRF smoothness for region snippets")
-    s.add_argument("--min-snippet", type=int, default=2, help="shortest snippet kept for the region model")
-    s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
-                   help=f"GenConfig/TrainConfig fields: {[f.name for f in dataclasses.fields(GenConfig)]}")
+    s.add_argument(
+        "--min-snippet", type=int, default=2, help="shortest snippet kept for the region model"
+    )
+    s.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help=f"GenConfig/TrainConfig fields: {[f.name for f in dataclasses.fields(GenConfig)]}",
+    )
     s.set_defaults(fn=cmd_train_gen)
 
     s = sub.add_parser("evaluate", help="retrieval, alignment accuracy and caption metrics")
@@ -208,14 +296,30 @@ def main(argv=None):
 
     s = sub.add_parser("export", help="export ONNX graphs and write the model package")
     data_args(s)
-    s.add_argument("--out", required=True, help="the package folder to write (replaced only once the new one validates)")
+    s.add_argument(
+        "--out",
+        required=True,
+        help="the package folder to write (replaced only once the new one validates)",
+    )
     s.add_argument("--model-id")
     s.add_argument("--model-version", default="1.0.0")
-    s.add_argument("--eval", help="evaluation JSON to embed in the manifest (default: RUN/eval_test.json if present)")
-    s.add_argument("--golden", type=int, default=24,
-                   help="golden parity images copied from the test split (0: none; they are copies of test photos)")
-    s.add_argument("--golden-photo", action="append", default=[], metavar="FILE",
-                   help="an encoded photo (EXIF-rotated, large, gray, CMYK...) added to the golden file as is")
+    s.add_argument(
+        "--eval",
+        help="evaluation JSON to embed in the manifest (default: RUN/eval_test.json if present)",
+    )
+    s.add_argument(
+        "--golden",
+        type=int,
+        default=24,
+        help="golden parity images copied from the test split (0: none; they are copies of test photos)",
+    )
+    s.add_argument(
+        "--golden-photo",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an encoded photo (EXIF-rotated, large, gray, CMYK...) added to the golden file as is",
+    )
     s.set_defaults(fn=cmd_export)
 
     s = sub.add_parser("validate", help="check a model package (files, hashes, graph signatures)")
@@ -225,14 +329,18 @@ def main(argv=None):
     s = sub.add_parser("caption", help="caption an image with a model package (onnxruntime)")
     s.add_argument("image")
     s.add_argument("--model", default="models/scenes-v2")
-    s.add_argument("--dense", action="store_true", help="also print the dense captions (detected regions)")
+    s.add_argument(
+        "--dense", action="store_true", help="also print the dense captions (detected regions)"
+    )
     s.add_argument("--beam-size", type=int, default=3)
     s.add_argument("--results", type=int, default=1)
     s.set_defaults(fn=cmd_caption)
 
     a = p.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if a.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if a.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     a.fn(a)
 
 

@@ -51,7 +51,9 @@ class Vocabulary:
     def build(cls, sentences, min_count: int = 5) -> Vocabulary:
         """Keep words seen at least ``min_count`` times (paper: 5), sorted by count then word."""
         counts = Counter(t for s in sentences for t in s)
-        kept = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
+        kept = sorted(
+            (w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w)
+        )
         return cls(list(SPECIALS) + kept)
 
     def __len__(self) -> int:
@@ -83,7 +85,13 @@ class Item:
     raws: list[str] = field(default_factory=list)
 
 
-IMAGE_FOLDERS = ("images", "Flicker8k_Dataset", "Flickr8k_Dataset", "flickr30k-images", "flickr30k_images")
+IMAGE_FOLDERS = (
+    "images",
+    "Flicker8k_Dataset",
+    "Flickr8k_Dataset",
+    "flickr30k-images",
+    "flickr30k_images",
+)
 
 
 @dataclass
@@ -93,7 +101,9 @@ class KarpathyDataset:
     items: list[Item]
     annotations: dict | None  # scenes corpus only: {"<imgid>": {...}}
     scene_size: int | None = None  # scenes corpus only: the images' side in pixels
-    folders: dict[int, str] = field(default_factory=dict, repr=False)  # imgid → image folder under root
+    folders: dict[int, str] = field(
+        default_factory=dict, repr=False
+    )  # imgid → image folder under root
 
     def split(self, name: str) -> list[Item]:
         # Karpathy's COCO file calls part of val "restval" and trains on it, as the paper did.
@@ -114,26 +124,47 @@ def load_karpathy(data: str | Path, images_dir: str | None = None) -> KarpathyDa
     data = Path(data)
     path = data if data.is_file() else data / "dataset.json"
     if not path.exists():
-        raise FileNotFoundError(f"{data}: expected a Karpathy dataset JSON file or a folder holding dataset.json")
+        raise FileNotFoundError(
+            f"{data}: expected a Karpathy dataset JSON file or a folder holding dataset.json"
+        )
     root = path.parent
     raw = json.loads(path.read_text())
     items = []
     for img in raw["images"]:
         sents = img["sentences"]
-        items.append(Item(imgid=int(img.get("imgid", len(items))), filename=img["filename"], split=img["split"],
-                          sentences=[s["tokens"] for s in sents],
-                          sentids=[int(s.get("sentid", -1)) for s in sents],
-                          raws=[s.get("raw", " ".join(s["tokens"])) for s in sents]))
+        items.append(
+            Item(
+                imgid=int(img.get("imgid", len(items))),
+                filename=img["filename"],
+                split=img["split"],
+                sentences=[s["tokens"] for s in sents],
+                sentids=[int(s.get("sentid", -1)) for s in sents],
+                raws=[s.get("raw", " ".join(s["tokens"])) for s in sents],
+            )
+        )
     folders = _image_folders(root, raw["images"], items, images_dir)
     ann_path = root / "annotations.json"
     ann = json.loads(ann_path.read_text()) if ann_path.exists() else {}
-    ds = KarpathyDataset(root, raw.get("dataset", root.name), items, ann.get("images"),
-                         ann.get("config", {}).get("image_size"), folders)
-    log.info("loaded %s: %d images, splits %s", ds.name, len(items), dict(Counter(i.split for i in items)))
+    ds = KarpathyDataset(
+        root,
+        raw.get("dataset", root.name),
+        items,
+        ann.get("images"),
+        ann.get("config", {}).get("image_size"),
+        folders,
+    )
+    log.info(
+        "loaded %s: %d images, splits %s",
+        ds.name,
+        len(items),
+        dict(Counter(i.split for i in items)),
+    )
     return ds
 
 
-def _image_folders(root: Path, raw_images: list[dict], items: list[Item], images_dir: str | None) -> dict[int, str]:
+def _image_folders(
+    root: Path, raw_images: list[dict], items: list[Item], images_dir: str | None
+) -> dict[int, str]:
     if images_dir is not None:
         return {it.imgid: images_dir for it in items}
     if items and all("filepath" in img for img in raw_images):
@@ -147,12 +178,16 @@ def _image_folders(root: Path, raw_images: list[dict], items: list[Item], images
             return {it.imgid: folder for it in items}
         tried.append(str(root / folder))
     if items:
-        raise FileNotFoundError(f"image {items[0].filename!r} not found in any of {tried}; "
-                                "pass --images-dir to name the folder that holds the images")
+        raise FileNotFoundError(
+            f"image {items[0].filename!r} not found in any of {tried}; "
+            "pass --images-dir to name the folder that holds the images"
+        )
     return {}
 
 
-def image_store(ds: KarpathyDataset, items: list[Item], size: int, max_subsample_side: int | None = None):
+def image_store(
+    ds: KarpathyDataset, items: list[Item], size: int, max_subsample_side: int | None = None
+):
     """All images of ``items`` preprocessed to (N, size, size, 3) uint8 (preprocess.py),
     cached as a .npy file and memory-mapped, so that several training processes (DDP
     ranks) share one copy in the page cache instead of each holding the split.

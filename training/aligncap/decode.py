@@ -22,9 +22,18 @@ class Hypothesis:
     score: float  # log_prob / len(tokens) ** alpha
 
 
-def beam_search(step, image_bias: np.ndarray, init_states: list[np.ndarray], *, beam_size: int,
-                max_length: int, start_id: int, end_id: int, banned: tuple[int, ...],
-                alpha: float = 0.0) -> list[Hypothesis]:
+def beam_search(
+    step,
+    image_bias: np.ndarray,
+    init_states: list[np.ndarray],
+    *,
+    beam_size: int,
+    max_length: int,
+    start_id: int,
+    end_id: int,
+    banned: tuple[int, ...],
+    alpha: float = 0.0,
+) -> list[Hypothesis]:
     """Shrinking-beam search: a candidate that emits END leaves the beam finished, so the
     result holds exactly ``beam_size`` hypotheses, best first. image_bias is (D,)."""
     assert beam_size >= 1, f"beam_size must be ≥ 1, got {beam_size}"
@@ -35,8 +44,11 @@ def beam_search(step, image_bias: np.ndarray, init_states: list[np.ndarray], *, 
     for t in range(max_length):
         n = len(live_tokens)
         tokens = np.array([start_id if t == 0 else seq[-1] for seq in live_tokens], dtype=np.int64)
-        bias = np.repeat(image_bias[None], n, 0) if t == 0 else np.zeros((n, image_bias.shape[0]),
-                                                                          dtype=image_bias.dtype)
+        bias = (
+            np.repeat(image_bias[None], n, 0)
+            if t == 0
+            else np.zeros((n, image_bias.shape[0]), dtype=image_bias.dtype)
+        )
         logp, states = step(tokens, bias, states)
         logp = np.asarray(logp, dtype=np.float64).copy()
         logp[:, list(banned)] = -np.inf
@@ -66,9 +78,18 @@ def beam_search(step, image_bias: np.ndarray, init_states: list[np.ndarray], *, 
     return sorted(hyps, key=lambda h: -h.score)
 
 
-def sample(step, image_bias: np.ndarray, init_states: list[np.ndarray], *, max_length: int,
-           start_id: int, end_id: int, banned: tuple[int, ...], temperature: float = 1.0,
-           rng: np.random.Generator) -> Hypothesis:
+def sample(
+    step,
+    image_bias: np.ndarray,
+    init_states: list[np.ndarray],
+    *,
+    max_length: int,
+    start_id: int,
+    end_id: int,
+    banned: tuple[int, ...],
+    temperature: float = 1.0,
+    rng: np.random.Generator,
+) -> Hypothesis:
     """Ancestral sampling from softmax(log p / temperature)."""
     states = [s[None].copy() for s in init_states]
     seq, total, tok = [], 0.0, start_id
@@ -103,7 +124,9 @@ def greedy_batch(step_module, image_bias, vocab, max_length: int) -> list[list[i
     out, done = [], torch.zeros(B, dtype=torch.bool, device=image_bias.device)
     with torch.no_grad():
         for t in range(max_length):
-            logp, *state = step_module(token, image_bias if t == 0 else torch.zeros_like(image_bias), *state)
+            logp, *state = step_module(
+                token, image_bias if t == 0 else torch.zeros_like(image_bias), *state
+            )
             logp[:, banned] = -float("inf")
             token = logp.argmax(1)
             out.append(token)

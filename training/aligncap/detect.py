@@ -80,7 +80,9 @@ def normalise(image: torch.Tensor) -> torch.Tensor:
 
 
 def _conv(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()
+    )
 
 
 class Trunk(nn.Module):
@@ -106,11 +108,15 @@ class RegionFeatures:
         the layout of ``region_layout``, the full-image code of ``full_image_code``)."""
         B, K = boxes.shape[:2]
         S = float(self.cfg.image_size)
-        batch = torch.arange(B, device=boxes.device, dtype=boxes.dtype).view(B, 1, 1).expand(B, K, 1)
+        batch = (
+            torch.arange(B, device=boxes.device, dtype=boxes.dtype).view(B, 1, 1).expand(B, K, 1)
+        )
         rois = torch.cat([batch, boxes * S], dim=2).reshape(B * K, 5)
         roi = self.roi_features(fmap, rois).view(B, K, -1)
         image = self.image_features(fmap)
-        return region_layout(roi, image, boxes), full_image_code(self.box_kinds(roi), boxes, scores, image)
+        return region_layout(roi, image, boxes), full_image_code(
+            self.box_kinds(roi), boxes, scores, image
+        )
 
     def box_kinds(self, roi: torch.Tensor) -> torch.Tensor:
         """What the full-image code pools per box: the front end's kind distribution."""
@@ -122,7 +128,9 @@ class RegionFeatures:
     def box_vectors(self, fmap: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
         """Region features of arbitrary boxes (N,4) normalised on one image's map (1,C,G,G):
         (N, D), laid out as the detections of ``region_layout``."""
-        rois = torch.cat([torch.zeros(boxes.shape[0], 1, device=boxes.device), boxes * self.cfg.image_size], 1)
+        rois = torch.cat(
+            [torch.zeros(boxes.shape[0], 1, device=boxes.device), boxes * self.cfg.image_size], 1
+        )
         roi = self.roi_features(fmap, rois)
         return torch.cat([roi, torch.zeros_like(roi), geometry(boxes)], 1)
 
@@ -137,10 +145,14 @@ class Detector(RegionFeatures, nn.Module):
         self.trunk = Trunk(cfg)
         c = self.trunk.out_channels
         # centre logit, size (w, h) in feature cells, offset (dx, dy) inside the cell
-        self.proposals = nn.Sequential(_conv(c, cfg.head_channels), nn.Conv2d(cfg.head_channels, 5, 1))
+        self.proposals = nn.Sequential(
+            _conv(c, cfg.head_channels), nn.Conv2d(cfg.head_channels, 5, 1)
+        )
         nn.init.constant_(self.proposals[1].bias[:1], -2.19)  # prior 0.1, as CenterNet
         f = cfg.feature_size
-        self.roi_fc = nn.Sequential(nn.Linear(c * cfg.roi_size**2, f), nn.ReLU(), nn.Linear(f, f), nn.ReLU())
+        self.roi_fc = nn.Sequential(
+            nn.Linear(c * cfg.roi_size**2, f), nn.ReLU(), nn.Linear(f, f), nn.ReLU()
+        )
         self.roi_cls = nn.Linear(f, cfg.kinds + 1)  # the last class: no object
         self.image_fc = nn.Sequential(nn.Linear(2 * c, f), nn.ReLU(), nn.Linear(f, f), nn.ReLU())
         self.image_cls = nn.Linear(f, cfg.kinds * (cfg.max_count + 1) + cfg.backgrounds)
@@ -152,8 +164,14 @@ class Detector(RegionFeatures, nn.Module):
 
     def roi_features(self, fmap: torch.Tensor, rois: torch.Tensor) -> torch.Tensor:
         """rois (N,5) = (batch index, x0, y0, x1, y1) in input pixels → fc7 (N,F)."""
-        pooled = roi_align(fmap, rois, self.cfg.roi_size, spatial_scale=1.0 / self.cfg.stride,
-                           sampling_ratio=2, aligned=True)
+        pooled = roi_align(
+            fmap,
+            rois,
+            self.cfg.roi_size,
+            spatial_scale=1.0 / self.cfg.stride,
+            sampling_ratio=2,
+            aligned=True,
+        )
         return self.roi_fc(pooled.flatten(1))
 
     def image_features(self, fmap: torch.Tensor) -> torch.Tensor:
@@ -199,14 +217,21 @@ def region_layout(roi: torch.Tensor, image: torch.Tensor, boxes: torch.Tensor) -
     B, K, _ = roi.shape
     img = image.unsqueeze(1)
     whole = torch.tensor([0.0, 0.0, 1.0, 1.0], device=boxes.device).view(1, 1, 4).expand(B, 1, 4)
-    dets = torch.cat([roi, torch.zeros(B, K, img.shape[2], device=roi.device, dtype=roi.dtype),
-                      geometry(boxes).to(roi.dtype)], 2)
+    dets = torch.cat(
+        [
+            roi,
+            torch.zeros(B, K, img.shape[2], device=roi.device, dtype=roi.dtype),
+            geometry(boxes).to(roi.dtype),
+        ],
+        2,
+    )
     full = torch.cat([torch.zeros_like(img), img, geometry(whole).to(img.dtype)], 2)
     return torch.cat([dets, full], dim=1)
 
 
-def full_image_code(kinds: torch.Tensor, boxes: torch.Tensor, scores: torch.Tensor,
-                    image: torch.Tensor) -> torch.Tensor:
+def full_image_code(
+    kinds: torch.Tensor, boxes: torch.Tensor, scores: torch.Tensor, image: torch.Tensor
+) -> torch.Tensor:
     """The full-image generator's b_v input, position-free: from the detections' kind
     distributions (B,K,C) (the RoI head's softmax, or any per-box feature ≥ 0), boxes
     (B,K,4) and scores (B,K), pooled over the boxes — max (which kinds are there), sum
@@ -251,7 +276,9 @@ def decode(maps: torch.Tensor, cfg: DetectorConfig):
     w = (size[:, 0] * stride).clamp(min=cfg.min_box)
     h = (size[:, 1] * stride).clamp(min=cfg.min_box)
     S = float(cfg.image_size)
-    boxes = torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], dim=2).clamp(0.0, S) / S  # (B,N,4)
+    boxes = (
+        torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], dim=2).clamp(0.0, S) / S
+    )  # (B,N,4)
     is_peak = peak.flatten(1).gather(1, idx)
     flat_boxes = boxes.reshape(-1, 4)
     which = torch.arange(B, device=maps.device).view(B, 1).expand(B, cfg.candidates).reshape(-1)
@@ -267,6 +294,7 @@ def decode(maps: torch.Tensor, cfg: DetectorConfig):
 
 
 # --- training targets and losses ---------------------------------------------------------
+
 
 def gaussian_radius(h: float, w: float, min_overlap: float = 0.7) -> float:
     """CenterNet's radius (in cells) within which a shifted box keeps IoU ≥ min_overlap."""
@@ -296,7 +324,9 @@ def proposal_targets(boxes: list[list[tuple[float, ...]]], cfg: DetectorConfig):
             cx, cy = (x0 + x1) / 2 / s, (y0 + y1) / 2 / s
             ix, iy = min(int(cx), G - 1), min(int(cy), G - 1)
             sigma = (2 * max(0.0, gaussian_radius(h, w)) + 1) / 6
-            np.maximum(heat[b], np.exp(-((xx - ix) ** 2 + (yy - iy) ** 2) / (2 * sigma**2)), out=heat[b])
+            np.maximum(
+                heat[b], np.exp(-((xx - ix) ** 2 + (yy - iy) ** 2) / (2 * sigma**2)), out=heat[b]
+            )
             size[b, :, iy, ix] = (w, h)
             off[b, :, iy, ix] = (cx - ix, cy - iy)
             mask[b, iy, ix] = 1.0
@@ -312,8 +342,14 @@ def focal_loss(logit: torch.Tensor, heat: torch.Tensor) -> torch.Tensor:
     return (pos_loss.sum() + neg_loss.sum()) / pos.sum().clamp(min=1.0)
 
 
-def sample_rois(boxes: list[list[tuple[float, ...]]], kinds: list[list[int]], cfg: DetectorConfig,
-                gen: torch.Generator, negatives: int = 3, jitter: int = 2):
+def sample_rois(
+    boxes: list[list[tuple[float, ...]]],
+    kinds: list[list[int]],
+    cfg: DetectorConfig,
+    gen: torch.Generator,
+    negatives: int = 3,
+    jitter: int = 2,
+):
     """RoI-head training boxes: each object, and ``jitter`` copies of it moved by up to
     15% of its size (kept if IoU ≥ 0.5 with it), and random boxes away from every object
     (IoU < 0.3; label = no object). Returns (rois (N,5), labels (N,))."""
@@ -338,7 +374,9 @@ def sample_rois(boxes: list[list[tuple[float, ...]]], kinds: list[list[int]], cf
                 rois.append((b, *cand))
                 labels.append(none)
                 made += 1
-    return torch.tensor(np.asarray(rois), dtype=torch.float32), torch.tensor(labels, dtype=torch.long)
+    return torch.tensor(np.asarray(rois), dtype=torch.float32), torch.tensor(
+        labels, dtype=torch.long
+    )
 
 
 def image_targets(kinds: list[list[int]], backgrounds: list[int], cfg: DetectorConfig):
@@ -350,8 +388,9 @@ def image_targets(kinds: list[list[int]], backgrounds: list[int], cfg: DetectorC
     return counts, torch.tensor(backgrounds, dtype=torch.long)
 
 
-def detector_loss(model: Detector, image: torch.Tensor, boxes, kinds, backgrounds, gen,
-                  targets=None) -> tuple[torch.Tensor, dict]:
+def detector_loss(
+    model: Detector, image: torch.Tensor, boxes, kinds, backgrounds, gen, targets=None
+) -> tuple[torch.Tensor, dict]:
     """The detection stage's objective: centre focal loss + 0.1·size L1 + offset L1 (at
     centres) + RoI kind cross-entropy + the whole image's kind counts and background.
     ``targets``: this batch's ``proposal_targets``, when precomputed."""
@@ -368,7 +407,14 @@ def detector_loss(model: Detector, image: torch.Tensor, boxes, kinds, background
     counts, bg = (t.to(image.device) for t in image_targets(kinds, backgrounds, cfg))
     l_count = F.cross_entropy(count_logits.reshape(-1, cfg.max_count + 1), counts.reshape(-1))
     l_bg = F.cross_entropy(bg_logits, bg)
-    parts = {"heat": l_heat, "size": l_size, "offset": l_off, "roi": l_roi, "count": l_count, "background": l_bg}
+    parts = {
+        "heat": l_heat,
+        "size": l_size,
+        "offset": l_off,
+        "roi": l_roi,
+        "count": l_count,
+        "background": l_bg,
+    }
     total = l_heat + 0.1 * l_size + l_off + l_roi + l_count + 0.5 * l_bg
     return total, {k: float(v.detach()) for k, v in parts.items()}
 
@@ -383,6 +429,7 @@ def box_iou(a, b) -> float:
 
 # --- the brute-force reference of ``decode`` (tests) ---------------------------------------
 
+
 def decode_reference(maps, cfg: DetectorConfig):
     """``decode`` written as loops over one image's maps (5,G,G), for the tests."""
     G, s, S = maps.shape[1], cfg.stride, cfg.image_size
@@ -391,8 +438,11 @@ def decode_reference(maps, cfg: DetectorConfig):
     for y in range(G):
         for x in range(G):
             v = logit[y][x]
-            neighbours = [logit[j][i] for j in range(max(0, y - 1), min(G, y + 2))
-                          for i in range(max(0, x - 1), min(G, x + 2))]
+            neighbours = [
+                logit[j][i]
+                for j in range(max(0, y - 1), min(G, y + 2))
+                for i in range(max(0, x - 1), min(G, x + 2))
+            ]
             peak = v == max(neighbours)
             cells.append((v if peak else v - 100.0, peak, y * G + x))
     cells.sort(key=lambda c: (-c[0], c[2]))
@@ -400,7 +450,10 @@ def decode_reference(maps, cfg: DetectorConfig):
     for v, peak, i in cells[: cfg.candidates]:
         y, x = divmod(i, G)
         cx, cy = (x + float(maps[3, y, x])) * s, (y + float(maps[4, y, x])) * s
-        w, h = max(cfg.min_box, float(maps[1, y, x]) * s), max(cfg.min_box, float(maps[2, y, x]) * s)
+        w, h = (
+            max(cfg.min_box, float(maps[1, y, x]) * s),
+            max(cfg.min_box, float(maps[2, y, x]) * s),
+        )
         box = [min(max(c, 0.0), S) / S for c in (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)]
         cands.append({"v": v, "peak": peak, "box": box})
     kept = []
@@ -408,7 +461,9 @@ def decode_reference(maps, cfg: DetectorConfig):
         c["kept"] = all(box_iou(c["box"], k["box"]) <= cfg.nms_iou for k in kept)
         if c["kept"]:
             kept.append(c)
-    final = sorted(cands, key=lambda c: -(c["v"] if c["kept"] else c["v"] - 300.0))[: cfg.detections]
+    final = sorted(cands, key=lambda c: -(c["v"] if c["kept"] else c["v"] - 300.0))[
+        : cfg.detections
+    ]
     boxes = [c["box"] for c in final]
     scores = [1 / (1 + math.exp(-c["v"])) if (c["kept"] and c["peak"]) else 0.0 for c in final]
     return boxes, scores

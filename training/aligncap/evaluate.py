@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 # --- retrieval ---------------------------------------------------------------------------
 
+
 def retrieval_metrics(S: np.ndarray, sent_image: np.ndarray) -> dict:
     """S (N_images, N_sentences); sent_image[l] = the image sentence l describes.
     Image→sentence: rank of the best-ranked true sentence; sentence→image: rank of its
@@ -45,12 +46,19 @@ def retrieval_metrics(S: np.ndarray, sent_image: np.ndarray) -> dict:
 
 def _recalls(ranks: np.ndarray) -> dict:
     r = np.asarray(ranks)
-    return {"R@1": 100 * float((r <= 1).mean()), "R@5": 100 * float((r <= 5).mean()),
-            "R@10": 100 * float((r <= 10).mean()), "median_rank": float(np.median(r)), "n": int(len(r))}
+    return {
+        "R@1": 100 * float((r <= 1).mean()),
+        "R@5": 100 * float((r <= 5).mean()),
+        "R@10": 100 * float((r <= 10).mean()),
+        "median_rank": float(np.median(r)),
+        "n": int(len(r)),
+    }
 
 
 @torch.no_grad()
-def score_all(regions: torch.Tensor, words: list[torch.Tensor], device, chunk: int = 250) -> np.ndarray:
+def score_all(
+    regions: torch.Tensor, words: list[torch.Tensor], device, chunk: int = 250
+) -> np.ndarray:
     """S_kl for every image and sentence (paper eq. 8), in chunks to bound memory."""
     lens = torch.tensor([len(w) for w in words])
     W = torch.zeros(len(words), int(lens.max()), words[0].shape[1])
@@ -60,15 +68,23 @@ def score_all(regions: torch.Tensor, words: list[torch.Tensor], device, chunk: i
     W, lens = W.to(device), lens.to(device)
     for i in range(0, len(regions), chunk):
         for j in range(0, len(words), chunk * 5):
-            s = score_matrix(regions[i : i + chunk].to(device), W[j : j + chunk * 5], lens[j : j + chunk * 5])
+            s = score_matrix(
+                regions[i : i + chunk].to(device), W[j : j + chunk * 5], lens[j : j + chunk * 5]
+            )
             out[i : i + chunk, j : j + chunk * 5] = s.double().cpu().numpy()
     return out
 
 
 # --- alignment accuracy ------------------------------------------------------------------
 
-def pointing(unary: np.ndarray, span: tuple[int, int], labels: list[int], region_boxes: np.ndarray,
-             obj_boxes: list[np.ndarray]) -> dict:
+
+def pointing(
+    unary: np.ndarray,
+    span: tuple[int, int],
+    labels: list[int],
+    region_boxes: np.ndarray,
+    obj_boxes: list[np.ndarray],
+) -> dict:
     """For one ground-truth phrase: does the region its head word (the span's last token)
     aligns to fall on the object? ``region_boxes`` are the detections' boxes (the whole
     image, the last region, is not among them and never counts as a hit: it localises
@@ -96,15 +112,18 @@ def iou(a, b) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def alignment_accuracy(ds, items, regions: torch.Tensor, det_boxes: torch.Tensor, words_by_sent: dict,
-                       beta: float) -> dict:
+def alignment_accuracy(
+    ds, items, regions: torch.Tensor, det_boxes: torch.Tensor, words_by_sent: dict, beta: float
+) -> dict:
     """Pointing game and box IoU of every ground-truth object phrase (scenes corpus).
     regions (N,R,h) embedded, det_boxes (N,K,4) normalised (K = R − 1 detections)."""
     tallies = {k: [0, 0] for k in ("argmax", "mrf")}
     n = 0
     for k, it in enumerate(items):
         ann = ds.annotations[str(it.imgid)]
-        boxes = {o["id"]: np.asarray(o["box"], dtype=np.float64) / ds.scene_size for o in ann["objects"]}
+        boxes = {
+            o["id"]: np.asarray(o["box"], dtype=np.float64) / ds.scene_size for o in ann["objects"]
+        }
         dets = det_boxes[k].double().numpy()
         for sentid in it.sentids:
             phrases = ann["phrases"].get(str(sentid), [])
@@ -113,18 +132,29 @@ def alignment_accuracy(ds, items, regions: torch.Tensor, det_boxes: torch.Tensor
             unary = (words_by_sent[sentid].double() @ regions[k].double().T).numpy()
             labels = mrf.viterbi(unary, beta)
             for ph in phrases:
-                res = pointing(unary, (ph["start"], ph["end"]), labels, dets, [boxes[i] for i in ph["object_ids"]])
+                res = pointing(
+                    unary,
+                    (ph["start"], ph["end"]),
+                    labels,
+                    dets,
+                    [boxes[i] for i in ph["object_ids"]],
+                )
                 n += 1
                 for name, (hit, iou_hit) in res.items():
                     tallies[name][0] += hit
                     tallies[name][1] += iou_hit
     pct = lambda c: 100.0 * c / max(1, n)  # noqa: E731
-    return {"phrases": n,
-            "pointing_argmax": pct(tallies["argmax"][0]), "pointing_mrf": pct(tallies["mrf"][0]),
-            "iou50_argmax": pct(tallies["argmax"][1]), "iou50_mrf": pct(tallies["mrf"][1])}
+    return {
+        "phrases": n,
+        "pointing_argmax": pct(tallies["argmax"][0]),
+        "pointing_mrf": pct(tallies["mrf"][0]),
+        "iou50_argmax": pct(tallies["argmax"][1]),
+        "iou50_mrf": pct(tallies["mrf"][1]),
+    }
 
 
 # --- caption metrics ---------------------------------------------------------------------
+
 
 def caption_metrics(gts: dict[str, list[str]], res: dict[str, str]) -> dict:
     """pycocoevalcap's reference scorers on pre-tokenised lower-case strings. METEOR runs
@@ -163,7 +193,9 @@ def cider(gts: dict[str, list[str]], res: dict[str, str]) -> float:
     from pycocoevalcap.cider.cider import Cider
 
     keys = sorted(res)
-    return 100 * float(Cider().compute_score({k: gts[k] for k in keys}, {k: [res[k]] for k in keys})[0])
+    return 100 * float(
+        Cider().compute_score({k: gts[k] for k in keys}, {k: [res[k]] for k in keys})[0]
+    )
 
 
 def human_ceiling(gts: dict[str, list[str]]) -> dict:
@@ -174,8 +206,10 @@ def human_ceiling(gts: dict[str, list[str]]) -> dict:
         res = {k: v[j] for k, v in gts.items()}
         refs = {k: v[:j] + v[j + 1 :] for k, v in gts.items()}
         scores.append(caption_metrics(refs, res))
-    return {k: (None if scores[0][k] is None else float(np.mean([s[k] for s in scores])))
-            for k in scores[0]}
+    return {
+        k: (None if scores[0][k] is None else float(np.mean([s[k] for s in scores])))
+        for k in scores[0]
+    }
 
 
 def consensus_caption(captions: list[str]) -> str:
@@ -187,7 +221,10 @@ def consensus_caption(captions: list[str]) -> str:
         common = sum(min(a.count(w), b.count(w)) for w in set(a))
         return 0.0 if not common else 2 * common / (len(a) + len(b))
 
-    best = max(range(len(toks)), key=lambda i: (np.mean([f1(toks[i], toks[j]) for j in range(len(toks)) if j != i]), -i))
+    best = max(
+        range(len(toks)),
+        key=lambda i: (np.mean([f1(toks[i], toks[j]) for j in range(len(toks)) if j != i]), -i),
+    )
     return captions[best]
 
 
@@ -212,7 +249,12 @@ def kind_words() -> dict[str, str]:
 def size_words() -> dict[str, str]:
     from .corpus import SIZE_WORDS
 
-    return {w: size for size, words in SIZE_WORDS.items() for phrase in words for w in phrase.split()[:1]}
+    return {
+        w: size
+        for size, words in SIZE_WORDS.items()
+        for phrase in words
+        for w in phrase.split()[:1]
+    }
 
 
 def mentions(tokens: list[str]) -> list[dict]:
@@ -229,7 +271,11 @@ def mentions(tokens: list[str]) -> list[dict]:
             continue
         before = tokens[max(0, i - 4) : i]
         plural = t == BY_NOUN[kind].plural and t != BY_NOUN[kind].noun
-        count = next((NUMBER_WORDS[w] for w in reversed(before) if w in NUMBER_WORDS), None) if plural else 1
+        count = (
+            next((NUMBER_WORDS[w] for w in reversed(before) if w in NUMBER_WORDS), None)
+            if plural
+            else 1
+        )
         size = next((sizes[w] for w in reversed(before[-3:]) if w in sizes), None)
         out.append({"kind": kind, "count": count, "size": size})
     return out
@@ -242,8 +288,10 @@ def scene_facts(ann: dict) -> dict[str, dict]:
         f = facts.setdefault(o["kind"], {"count": 0, "sizes": set()})
         f["count"] += 1
         f["sizes"].add(o["size"])
-    return {k: {"count": f["count"], "size": next(iter(f["sizes"])) if len(f["sizes"]) == 1 else None}
-            for k, f in facts.items()}
+    return {
+        k: {"count": f["count"], "size": next(iter(f["sizes"])) if len(f["sizes"]) == 1 else None}
+        for k, f in facts.items()
+    }
 
 
 def kind_accuracy(ds, items, captions: dict[str, str]) -> dict:
@@ -274,18 +322,28 @@ def kind_accuracy(ds, items, captions: dict[str, str]) -> dict:
                 sized += 1
                 size_ok += m["size"] == f["size"]
     pct = lambda a, b: 100.0 * a / b if b else None  # noqa: E731
-    return {"kind_precision": pct(right, named), "kind_recall": pct(recalled, present),
-            "count_accuracy": pct(count_ok, counted), "size_accuracy": pct(size_ok, sized),
-            "kinds_named": named, "kinds_present": present, "distinct_kinds_named": len(per_kind)}
+    return {
+        "kind_precision": pct(right, named),
+        "kind_recall": pct(recalled, present),
+        "count_accuracy": pct(count_ok, counted),
+        "size_accuracy": pct(size_ok, sized),
+        "kinds_named": named,
+        "kinds_present": present,
+        "distinct_kinds_named": len(per_kind),
+    }
 
 
 def region_kind_accuracy(keys: list[str], kinds: list[str], captions: dict[str, str]) -> dict:
     """For each ground-truth box (key → its kind): does the region caption name that kind?"""
-    ok = sum(any(m["kind"] == k for m in mentions(captions[key].split())) for key, k in zip(keys, kinds, strict=True))
+    ok = sum(
+        any(m["kind"] == k for m in mentions(captions[key].split()))
+        for key, k in zip(keys, kinds, strict=True)
+    )
     return {"region_kind_accuracy": 100.0 * ok / max(1, len(keys)), "boxes": len(keys)}
 
 
 # --- the retrieval ceiling ------------------------------------------------------------------
+
 
 def sentence_facts(tokens: list[str]) -> dict:
     """What a sentence says of the scene: its background (from the corpus's phrases) and
@@ -306,8 +364,10 @@ def oracle_scores(ds, items) -> np.ndarray:
     counts): +1 per fact of sentence l that holds in image k, −100 per fact that does not,
     −0.01 per kind of image k that the sentence leaves out (it prefers the image with
     nothing unsaid). Its R@K is the ceiling that the corpus's ambiguity leaves."""
-    truth = [(ds.annotations[str(it.imgid)]["background"], scene_facts(ds.annotations[str(it.imgid)]))
-             for it in items]
+    truth = [
+        (ds.annotations[str(it.imgid)]["background"], scene_facts(ds.annotations[str(it.imgid)]))
+        for it in items
+    ]
     sents = [sentence_facts(s) for it in items for s in it.sentences]
     S = np.zeros((len(items), len(sents)))
     for k, (bg, facts) in enumerate(truth):
@@ -327,30 +387,55 @@ def oracle_scores(ds, items) -> np.ndarray:
 
 # --- the whole evaluation ----------------------------------------------------------------
 
-def decode_batch(gen, biases: torch.Tensor, vocab, *, beam_size: int, max_length: int, alpha: float = 0.0):
+
+def decode_batch(
+    gen, biases: torch.Tensor, vocab, *, beam_size: int, max_length: int, alpha: float = 0.0
+):
     """Beam-search each bias row with the PyTorch step; returns token lists (END dropped)."""
     step_mod = gen.step
 
     @torch.no_grad()
     def step(tokens, bias, states):
-        out = step_mod(torch.from_numpy(tokens), torch.from_numpy(np.asarray(bias, np.float32)),
-                       *[torch.from_numpy(s) for s in states])
+        out = step_mod(
+            torch.from_numpy(tokens),
+            torch.from_numpy(np.asarray(bias, np.float32)),
+            *[torch.from_numpy(s) for s in states],
+        )
         return out[0].numpy(), [s.numpy() for s in out[1:]]
 
     init = [np.zeros(gen.step.cfg.hidden_size, np.float32) for _ in gen.step.cfg.state_names]
     banned = (vocab.pad_id, vocab.start_id, vocab.unk_id)
     results = []
     for b in tqdm(biases.numpy(), desc=f"beam {beam_size}", leave=False):
-        hyp = beam_search(step, b, init, beam_size=beam_size, max_length=max_length,
-                          start_id=vocab.start_id, end_id=vocab.end_id, banned=banned, alpha=alpha)[0]
+        hyp = beam_search(
+            step,
+            b,
+            init,
+            beam_size=beam_size,
+            max_length=max_length,
+            start_id=vocab.start_id,
+            end_id=vocab.end_id,
+            banned=banned,
+            alpha=alpha,
+        )[0]
         results.append([t for t in hyp.tokens if t != vocab.end_id])
     return results
 
 
-def evaluate(run: str | Path, data: str | Path, *, split: str = "test", beam_size: int = 3,
-             beta: float | None = None, device: str = "auto", images_dir: str | None = None,
-             limit: int | None = None, captions: bool = True, metrics: bool = True,
-             contact_sheet: int = 12) -> dict:
+def evaluate(
+    run: str | Path,
+    data: str | Path,
+    *,
+    split: str = "test",
+    beam_size: int = 3,
+    beta: float | None = None,
+    device: str = "auto",
+    images_dir: str | None = None,
+    limit: int | None = None,
+    captions: bool = True,
+    metrics: bool = True,
+    contact_sheet: int = 12,
+) -> dict:
     """Evaluate the models in ``run`` (detector.pt, align.pt, gen_full.pt, gen_region.pt
     when present). Generated captions are kept in ``run/captions_<split>.json``; with
     metrics=False they are only generated (e.g. on a GPU machine without Java) and scored
@@ -367,13 +452,18 @@ def evaluate(run: str | Path, data: str | Path, *, split: str = "test", beam_siz
     seqs = [vocab.encode(s) for it in items for s in it.sentences]
     words = encode_sentences(align, seqs, dev)
     sent_image = np.array([k for k, it in enumerate(items) for _ in it.sentences])
-    report: dict = {"split": split, "images": len(items), "sentences": len(seqs),
-                    "sentence_encoder": align.cfg.sentence_encoder}
+    report: dict = {
+        "split": split,
+        "images": len(items),
+        "sentences": len(seqs),
+        "sentence_encoder": align.cfg.sentence_encoder,
+    }
     report["retrieval"] = retrieval_metrics(score_all(regions, words, dev), sent_image)
     if ds.annotations is not None:
         report["retrieval_oracle"] = retrieval_metrics(oracle_scores(ds, items), sent_image)
-        report["alignment"] = alignment_accuracy(ds, items, regions, bank.boxes, dict(zip(sent_ids, words, strict=True)),
-                                                 beta)
+        report["alignment"] = alignment_accuracy(
+            ds, items, regions, bank.boxes, dict(zip(sent_ids, words, strict=True)), beta
+        )
         report["alignment"]["beta"] = beta
         detector, _ = load_detector(ck["detector"], dev)
         report["detection"] = detection_map(detector, ds, items, dev)
@@ -385,25 +475,35 @@ def evaluate(run: str | Path, data: str | Path, *, split: str = "test", beam_siz
         if metrics:
             report["captions"] = score_captions(generated)
         if contact_sheet and "full" in generated:
-            write_contact_sheet(run / f"contact_sheet_{split}.png", ds, items[:contact_sheet], bank, generated)
+            write_contact_sheet(
+                run / f"contact_sheet_{split}.png", ds, items[:contact_sheet], bank, generated
+            )
     return report
 
 
 def _beta(run: Path) -> float:
     p = run / "gen_region.pt"
-    return float(torch.load(p, map_location="cpu", weights_only=False)["beta"]) if p.exists() else 1.5
+    return (
+        float(torch.load(p, map_location="cpu", weights_only=False)["beta"]) if p.exists() else 1.5
+    )
 
 
 def kind_report(ds, items, generated: dict) -> dict:
     out = {}
     if "full" in generated:
         g = generated["full"]
-        out["full"] = {"model": kind_accuracy(ds, items, g["model"]),
-                       "nearest_neighbour": kind_accuracy(ds, items, g["nearest_neighbour"])}
+        out["full"] = {
+            "model": kind_accuracy(ds, items, g["model"]),
+            "nearest_neighbour": kind_accuracy(ds, items, g["nearest_neighbour"]),
+        }
     if "region" in generated:
         g = generated["region"]
-        out["region"] = {"model": region_kind_accuracy(g["keys"], g["kinds"], g["model"]),
-                         "nearest_neighbour": region_kind_accuracy(g["keys"], g["kinds"], g["nearest_neighbour"])}
+        out["region"] = {
+            "model": region_kind_accuracy(g["keys"], g["kinds"], g["model"]),
+            "nearest_neighbour": region_kind_accuracy(
+                g["keys"], g["kinds"], g["nearest_neighbour"]
+            ),
+        }
     return out
 
 
@@ -421,8 +521,13 @@ def caption_report(run, ds, items, bank, vocab, ck, beam_size, dev) -> dict:
             bias = gen.head(bank.full_codes(range(len(bank))).to(dev)).cpu()
         toks = decode_batch(gen, bias, vocab, beam_size=beam_size, max_length=gcfg.max_length)
         res = {str(it.imgid): " ".join(vocab.decode(t)) for it, t in zip(items, toks, strict=True)}
-        out["full"] = {"cell": gcfg.cell, "beam_size": beam_size, "references": gts, "model": res,
-                       "nearest_neighbour": nearest_neighbour(items, bank, train_items, train_bank, dev)}
+        out["full"] = {
+            "cell": gcfg.cell,
+            "beam_size": beam_size,
+            "references": gts,
+            "model": res,
+            "nearest_neighbour": nearest_neighbour(items, bank, train_items, train_bank, dev),
+        }
     if (run / "gen_region.pt").exists() and ds.annotations is not None:
         out["region"] = region_captions(run, ds, items, ck, vocab, train_bank, dev)
         out["dense"] = dense_captions(run, items, bank, vocab, dev)
@@ -437,13 +542,21 @@ def score_captions(captions: dict) -> dict:
         if "references" not in c:
             continue
         gts = c["references"]
-        out[kind] = {"model": caption_metrics(gts, c["model"]),
-                     "nearest_neighbour": caption_metrics(gts, c["nearest_neighbour"]),
-                     "human": human_ceiling(gts),
-                     "examples": {k: {"model": c["model"][k], "references": gts[k][:2]}
-                                  for k in list(c["model"])[:5]}}
-        out[kind].update({k: v for k, v in c.items()
-                          if k not in ("references", "model", "nearest_neighbour", "keys", "kinds")})
+        out[kind] = {
+            "model": caption_metrics(gts, c["model"]),
+            "nearest_neighbour": caption_metrics(gts, c["nearest_neighbour"]),
+            "human": human_ceiling(gts),
+            "examples": {
+                k: {"model": c["model"][k], "references": gts[k][:2]} for k in list(c["model"])[:5]
+            },
+        }
+        out[kind].update(
+            {
+                k: v
+                for k, v in c.items()
+                if k not in ("references", "model", "nearest_neighbour", "keys", "kinds")
+            }
+        )
     return out
 
 
@@ -454,8 +567,10 @@ def nearest_neighbour(items, bank, train_items, train_bank, dev) -> dict[str, st
     a = torch.nn.functional.normalize(bank.full_codes(range(len(bank))), dim=1).to(dev)
     b = torch.nn.functional.normalize(train_bank.full_codes(range(len(train_bank))), dim=1).to(dev)
     nn_idx = torch.cat([(a[i : i + 256] @ b.T).argmax(1) for i in range(0, len(a), 256)]).cpu()
-    return {str(it.imgid): consensus_caption([" ".join(s) for s in train_items[int(j)].sentences])
-            for it, j in zip(items, nn_idx, strict=True)}
+    return {
+        str(it.imgid): consensus_caption([" ".join(s) for s in train_items[int(j)].sentences])
+        for it, j in zip(items, nn_idx, strict=True)
+    }
 
 
 @torch.no_grad()
@@ -473,9 +588,12 @@ def region_captions(run, ds, items, ck, vocab, train_bank, dev) -> dict:
         ann = ds.annotations[str(it.imgid)]
         boxes, objs = [], []
         for obj in ann["objects"]:
-            refs = [" ".join(toks[ph["start"] : ph["end"]])
-                    for sid, toks in zip(it.sentids, it.sentences, strict=True)
-                    for ph in ann["phrases"].get(str(sid), []) if obj["id"] in ph["object_ids"]]
+            refs = [
+                " ".join(toks[ph["start"] : ph["end"]])
+                for sid, toks in zip(it.sentids, it.sentences, strict=True)
+                for ph in ann["phrases"].get(str(sid), [])
+                if obj["id"] in ph["object_ids"]
+            ]
             if len(refs) < 2:
                 continue
             key = f"{it.imgid}/{obj['id']}"
@@ -486,9 +604,13 @@ def region_captions(run, ds, items, ck, vocab, train_bank, dev) -> dict:
             objs.append(obj)
         if boxes:
             fmap = detector.features(batch_pixels(store, [k]).to(dev))
-            vectors.append(detector.box_vectors(fmap, torch.from_numpy(np.stack(boxes)).to(dev)).cpu())
+            vectors.append(
+                detector.box_vectors(fmap, torch.from_numpy(np.stack(boxes)).to(dev)).cpu()
+            )
     vec = torch.cat(vectors)
-    toks = decode_batch(gen, gen.head(vec.to(dev)).cpu(), vocab, beam_size=1, max_length=gcfg.max_length)
+    toks = decode_batch(
+        gen, gen.head(vec.to(dev)).cpu(), vocab, beam_size=1, max_length=gcfg.max_length
+    )
     res = {key: " ".join(vocab.decode(t)) for key, t in zip(keys, toks, strict=True)}
     # nearest-neighbour region baseline: the training snippet whose region vector is closest
     snips = torch.load(run / "snippets.pt", weights_only=False)
@@ -496,9 +618,20 @@ def region_captions(run, ds, items, ck, vocab, train_bank, dev) -> dict:
     a = torch.nn.functional.normalize(vec, dim=1).to(dev)
     b = torch.nn.functional.normalize(refs, dim=1).to(dev)
     nn_idx = torch.cat([(a[i : i + 256] @ b.T).argmax(1) for i in range(0, len(a), 256)]).cpu()
-    nn_res = {key: " ".join(vocab.decode(snips[int(j)][2])) for key, j in zip(keys, nn_idx, strict=True)}
-    return {"cell": gcfg.cell, "beam_size": 1, "references": gts, "model": res, "nearest_neighbour": nn_res,
-            "keys": keys, "kinds": kinds, "regions": len(keys), "training_snippets": len(snips)}
+    nn_res = {
+        key: " ".join(vocab.decode(snips[int(j)][2])) for key, j in zip(keys, nn_idx, strict=True)
+    }
+    return {
+        "cell": gcfg.cell,
+        "beam_size": 1,
+        "references": gts,
+        "model": res,
+        "nearest_neighbour": nn_res,
+        "keys": keys,
+        "kinds": kinds,
+        "regions": len(keys),
+        "training_snippets": len(snips),
+    }
 
 
 @torch.no_grad()
@@ -518,23 +651,41 @@ def dense_captions(run, items, bank, vocab, dev, threshold: float | None = None)
             continue
         bias = gen.head(bank.region_rows((k, j) for j in keep).to(dev)).cpu()
         toks = decode_batch(gen, bias, vocab, beam_size=1, max_length=gcfg.max_length)
-        out[str(it.imgid)] = [{"box": bank.boxes[k, j].tolist(), "score": float(bank.scores[k, j]),
-                               "caption": " ".join(vocab.decode(t))} for j, t in zip(keep, toks, strict=True)]
+        out[str(it.imgid)] = [
+            {
+                "box": bank.boxes[k, j].tolist(),
+                "score": float(bank.scores[k, j]),
+                "caption": " ".join(vocab.decode(t)),
+            }
+            for j, t in zip(keep, toks, strict=True)
+        ]
     return out
 
 
-def write_contact_sheet(path: Path, ds, items, bank, generated: dict, cols: int = 4, scale: int = 2) -> None:
+def write_contact_sheet(
+    path: Path, ds, items, bank, generated: dict, cols: int = 4, scale: int = 2
+) -> None:
     """A PNG of test scenes: each with its dense-caption boxes (numbered, with their
     captions) and the full-image caption underneath."""
     from PIL import ImageDraw, ImageFont
 
     font = ImageFont.load_default()
-    colours = [(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48), (145, 30, 180),
-               (70, 240, 240), (240, 50, 230)]
+    colours = [
+        (230, 25, 75),
+        (60, 180, 75),
+        (255, 225, 25),
+        (0, 130, 200),
+        (245, 130, 48),
+        (145, 30, 180),
+        (70, 240, 240),
+        (240, 50, 230),
+    ]
     side = ds.scene_size * scale if ds.scene_size else 256
     line = 12
     tile_h = side + line * 7
-    sheet = Image.new("RGB", (cols * (side + 8), ((len(items) + cols - 1) // cols) * (tile_h + 8)), "white")
+    sheet = Image.new(
+        "RGB", (cols * (side + 8), ((len(items) + cols - 1) // cols) * (tile_h + 8)), "white"
+    )
     draw = ImageDraw.Draw(sheet)
     for n, it in enumerate(items):
         x0, y0 = (n % cols) * (side + 8) + 4, (n // cols) * (tile_h + 8) + 4
@@ -543,14 +694,19 @@ def write_contact_sheet(path: Path, ds, items, bank, generated: dict, cols: int 
         texts = [_wrap(generated["full"]["model"][str(it.imgid)], side)]
         for j, d in enumerate(generated.get("dense", {}).get(str(it.imgid), [])):
             c = colours[j % len(colours)]
-            bx = [x0 + d["box"][0] * side, y0 + d["box"][1] * side, x0 + d["box"][2] * side, y0 + d["box"][3] * side]
+            bx = [
+                x0 + d["box"][0] * side,
+                y0 + d["box"][1] * side,
+                x0 + d["box"][2] * side,
+                y0 + d["box"][3] * side,
+            ]
             draw.rectangle(bx, outline=c, width=2)
             draw.text((bx[0] + 2, bx[1] + 1), str(j + 1), fill=c, font=font)
             texts.append((f"{j + 1}. {d['caption']} ({d['score']:.2f})", c))
         y = y0 + side + 2
         for t in texts:
             text, c = t if isinstance(t, tuple) else (t, (0, 0, 0))
-            for part in (text if isinstance(text, list) else [text]):
+            for part in text if isinstance(text, list) else [text]:
                 draw.text((x0, y), part, fill=c, font=font)
                 y += line
     sheet.save(path)
@@ -571,29 +727,47 @@ def print_table(report: dict) -> str:
     lines = []
     r = report.get("retrieval", {})
     if r:
-        lines.append(f"Retrieval on {report['images']} {report['split']} images ({report['sentence_encoder']}):")
+        lines.append(
+            f"Retrieval on {report['images']} {report['split']} images ({report['sentence_encoder']}):"
+        )
         lines.append(f"  {'direction':<28}{'R@1':>8}{'R@5':>8}{'R@10':>8}{'Med r':>8}")
         for label, rr in (("", r), (" (oracle)", report.get("retrieval_oracle", {}))):
             for name, m in rr.items():
-                lines.append(f"  {name + label:<28}{m['R@1']:>8.1f}{m['R@5']:>8.1f}{m['R@10']:>8.1f}{m['median_rank']:>8.1f}")
+                lines.append(
+                    f"  {name + label:<28}{m['R@1']:>8.1f}{m['R@5']:>8.1f}{m['R@10']:>8.1f}{m['median_rank']:>8.1f}"
+                )
     a = report.get("alignment")
     if a:
-        lines.append(f"Alignment on {a['phrases']} object phrases: pointing argmax {a['pointing_argmax']:.1f}%, "
-                     f"MRF {a['pointing_mrf']:.1f}%; IoU≥0.5 argmax {a['iou50_argmax']:.1f}%, MRF {a['iou50_mrf']:.1f}%")
+        lines.append(
+            f"Alignment on {a['phrases']} object phrases: pointing argmax {a['pointing_argmax']:.1f}%, "
+            f"MRF {a['pointing_mrf']:.1f}%; IoU≥0.5 argmax {a['iou50_argmax']:.1f}%, MRF {a['iou50_mrf']:.1f}%"
+        )
     d = report.get("detection")
     if d:
-        lines.append(f"Detection: mAP@0.5 {d['mAP@0.5']:.1f} over {d['kinds']} kinds, {d['objects']} objects")
+        lines.append(
+            f"Detection: mAP@0.5 {d['mAP@0.5']:.1f} over {d['kinds']} kinds, {d['objects']} objects"
+        )
     for kind, k in report.get("kinds", {}).items():
         for who, m in k.items():
-            lines.append(f"Kinds ({kind}, {who}): " + ", ".join(
-                f"{n} {v:.1f}" if isinstance(v, float) else f"{n} {v}" for n, v in m.items() if v is not None))
+            lines.append(
+                f"Kinds ({kind}, {who}): "
+                + ", ".join(
+                    f"{n} {v:.1f}" if isinstance(v, float) else f"{n} {v}"
+                    for n, v in m.items()
+                    if v is not None
+                )
+            )
     for kind, c in report.get("captions", {}).items():
         lines.append(f"Captions ({kind}):")
         names = ["BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "METEOR", "ROUGE-L", "CIDEr"]
         lines.append("  " + f"{'':<20}" + "".join(f"{n:>9}" for n in names))
         for who in ("model", "nearest_neighbour", "human"):
             m = c[who]
-            lines.append("  " + f"{who:<20}" + "".join(f"{'-' if m[n] is None else f'{m[n]:.1f}':>9}" for n in names))
+            lines.append(
+                "  "
+                + f"{who:<20}"
+                + "".join(f"{'-' if m[n] is None else f'{m[n]:.1f}':>9}" for n in names)
+            )
     text = "\n".join(lines)
     print(text)
     return text
@@ -605,8 +779,11 @@ def write_report(report: dict, path: str | Path) -> None:
 
 # --- detection -------------------------------------------------------------------------
 
+
 @torch.no_grad()
-def detections(detector, store, device, batch: int = 200) -> list[list[tuple[list[float], int, float]]]:
+def detections(
+    detector, store, device, batch: int = 200
+) -> list[list[tuple[list[float], int, float]]]:
     """Per image: (box normalised, kind, confidence) of each detection with a score > 0;
     kind is the RoI head's most likely class other than "no object", confidence the
     detection score times that class's probability."""
@@ -615,17 +792,26 @@ def detections(detector, store, device, batch: int = 200) -> list[list[tuple[lis
     out = []
     S = float(detector.cfg.image_size)
     for i in range(0, len(store), batch):
-        fmap = detector.features(batch_pixels(store, range(i, min(i + batch, len(store)))).to(device))
+        fmap = detector.features(
+            batch_pixels(store, range(i, min(i + batch, len(store)))).to(device)
+        )
         boxes, scores = detector.detect(fmap)
         B, K = scores.shape
         idx = torch.arange(B, device=device, dtype=boxes.dtype).view(B, 1, 1).expand(B, K, 1)
         rois = torch.cat([idx, boxes * S], 2).reshape(-1, 5)
-        probs = torch.softmax(detector.roi_cls(detector.roi_features(fmap, rois)), 1)[:, :-1].view(B, K, -1)
+        probs = torch.softmax(detector.roi_cls(detector.roi_features(fmap, rois)), 1)[:, :-1].view(
+            B, K, -1
+        )
         p, kind = probs.max(2)
         conf = (scores * p).cpu()
         for b in range(B):
-            out.append([(boxes[b, k].tolist(), int(kind[b, k]), float(conf[b, k]))
-                        for k in range(K) if float(scores[b, k]) > 0])
+            out.append(
+                [
+                    (boxes[b, k].tolist(), int(kind[b, k]), float(conf[b, k]))
+                    for k in range(K)
+                    if float(scores[b, k]) > 0
+                ]
+            )
     return out
 
 
@@ -656,7 +842,9 @@ def detection_map(detector, ds, items, device, iou_threshold: float = 0.5) -> di
     for it, found in zip(items, dets, strict=True):
         ann = ds.annotations[str(it.imgid)]
         size = ds.scene_size
-        truth = [(np.asarray(o["box"], np.float64) / size, KIND_INDEX[o["kind"]]) for o in ann["objects"]]
+        truth = [
+            (np.asarray(o["box"], np.float64) / size, KIND_INDEX[o["kind"]]) for o in ann["objects"]
+        ]
         for _, k in truth:
             n_true[k] = n_true.get(k, 0) + 1
         used = set()
@@ -670,4 +858,8 @@ def detection_map(detector, ds, items, device, iou_threshold: float = 0.5) -> di
                 used.add(best_j)
             per_kind.setdefault(k, []).append((conf, hit))
     aps = {k: average_precision(per_kind.get(k, []), n) for k, n in n_true.items()}
-    return {"mAP@0.5": 100 * float(np.mean(list(aps.values()))), "kinds": len(aps), "objects": sum(n_true.values())}
+    return {
+        "mAP@0.5": 100 * float(np.mean(list(aps.values()))),
+        "kinds": len(aps),
+        "objects": sum(n_true.values()),
+    }

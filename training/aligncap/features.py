@@ -51,7 +51,9 @@ class RegionBank:
     def full_codes(self, idx) -> torch.Tensor:
         """(B, 3C + F) float32 full-image codes of images ``idx`` (detect.full_image_code)."""
         idx = torch.as_tensor(list(idx), dtype=torch.long)
-        return full_image_code(self.kinds[idx].float(), self.boxes[idx], self.scores[idx], self.image[idx].float())
+        return full_image_code(
+            self.kinds[idx].float(), self.boxes[idx], self.scores[idx], self.image[idx].float()
+        )
 
     def region_rows(self, refs) -> torch.Tensor:
         """(B, D) vectors of (image, region) pairs; region −1 is the whole image."""
@@ -93,7 +95,9 @@ def _sha256(path: Path) -> str:
 def encode(detector: Detector, store, device, batch: int = 200) -> RegionBank:
     roi, image, boxes, scores, kinds = [], [], [], [], []
     for i in tqdm(range(0, len(store), batch), desc="region features", leave=False):
-        fmap, b, s = detector.encode(batch_pixels(store, range(i, min(i + batch, len(store)))).to(device))
+        fmap, b, s = detector.encode(
+            batch_pixels(store, range(i, min(i + batch, len(store)))).to(device)
+        )
         K = b.shape[1]
         S = float(detector.cfg.image_size)
         idx = torch.arange(len(b), device=device, dtype=b.dtype).view(-1, 1, 1).expand(-1, K, 1)
@@ -104,7 +108,9 @@ def encode(detector: Detector, store, device, batch: int = 200) -> RegionBank:
         image.append(detector.image_features(fmap).half().cpu())
         boxes.append(b.cpu())
         scores.append(s.cpu())
-    return RegionBank(torch.cat(roi), torch.cat(image), torch.cat(boxes), torch.cat(scores), torch.cat(kinds))
+    return RegionBank(
+        torch.cat(roi), torch.cat(image), torch.cat(boxes), torch.cat(scores), torch.cat(kinds)
+    )
 
 
 def region_bank(detector_path: str | Path, ds, items, device="cpu") -> RegionBank:
@@ -112,7 +118,9 @@ def region_bank(detector_path: str | Path, ds, items, device="cpu") -> RegionBan
     detector_path = Path(detector_path)
     detector, ck = load_detector(detector_path, device)
     store = image_store(ds, items, detector.cfg.image_size)
-    key = hashlib.sha256(f"{_sha256(detector_path)}|{getattr(store, 'filename', '')}|{len(items)}".encode())
+    key = hashlib.sha256(
+        f"{_sha256(detector_path)}|{getattr(store, 'filename', '')}|{len(items)}".encode()
+    )
     if not isinstance(store, torch.Tensor) and getattr(store, "filename", None) is None:
         key.update(store.tobytes())  # an uncached store: key on the pixels themselves
     key.update(b"bank-v2")  # the bank's layout: roi, image, boxes, scores, kinds

@@ -64,7 +64,9 @@ class BagOfWords(nn.Module):
         self.drop = nn.Dropout(cfg.dropout)
 
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        mask = torch.arange(tokens.shape[1], device=tokens.device).unsqueeze(0) < lengths.unsqueeze(1)
+        mask = torch.arange(tokens.shape[1], device=tokens.device).unsqueeze(0) < lengths.unsqueeze(
+            1
+        )
         s = F.relu(self.W_d(self.drop(F.relu(self.W_e(self.embed(tokens))))))
         return s * mask.unsqueeze(2)
 

@@ -25,9 +25,12 @@ class OnnxPipeline:
         self.vocab = Vocabulary.load(self.dir / self.manifest["vocabulary"]["file"])
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1  # deterministic, and the golden file is small
-        self.sessions = {name: ort.InferenceSession(str(self.dir / g["file"]), opts,
-                                                    providers=["CPUExecutionProvider"])
-                         for name, g in self.manifest["graphs"].items()}
+        self.sessions = {
+            name: ort.InferenceSession(
+                str(self.dir / g["file"]), opts, providers=["CPUExecutionProvider"]
+            )
+            for name, g in self.manifest["graphs"].items()
+        }
 
     # -- images -------------------------------------------------------------------------
     def model_input(self, source) -> tuple[np.ndarray, tuple[int, int]]:
@@ -49,22 +52,34 @@ class OnnxPipeline:
     # -- alignment ------------------------------------------------------------------------
     def word_vectors(self, sentence: str) -> tuple[list[int], np.ndarray]:
         ids = self.vocab.encode(tokenize(sentence))
-        w = self.sessions["sentence_encoder"].run(None, {"tokens": np.array([ids], np.int64),
-                                                         "lengths": np.array([len(ids)], np.int64)})[0][0]
+        w = self.sessions["sentence_encoder"].run(
+            None, {"tokens": np.array([ids], np.int64), "lengths": np.array([len(ids)], np.int64)}
+        )[0][0]
         return ids, w
 
     def align(self, enc: dict, sentence: str) -> dict:
         ids, w = self.word_vectors(sentence)
         unary = w.astype(np.float64) @ enc["region_embeddings"].astype(np.float64).T  # (T,R)
         labels = mrf.viterbi(unary, self.manifest["alignment"]["mrf_beta"])
-        return {"raw": sentence, "tokens": ids, "score": float(unary.max(1).sum()),
-                "word_regions": [int(r) for r in unary.argmax(1)],
-                "word_strengths": [float(v) for v in unary.max(1)],
-                "snippets": [{"start": s, "end": e, "region": r} for s, e, r in mrf.snippets(labels)]}
+        return {
+            "raw": sentence,
+            "tokens": ids,
+            "score": float(unary.max(1).sum()),
+            "word_regions": [int(r) for r in unary.argmax(1)],
+            "word_strengths": [float(v) for v in unary.max(1)],
+            "snippets": [{"start": s, "end": e, "region": r} for s, e, r in mrf.snippets(labels)],
+        }
 
     # -- captions -------------------------------------------------------------------------
-    def caption(self, bias: np.ndarray, *, beam_size: int = 1, max_length: int | None = None,
-                alpha: float = 0.0, graph: str = "decoder") -> list[dict]:
+    def caption(
+        self,
+        bias: np.ndarray,
+        *,
+        beam_size: int = 1,
+        max_length: int | None = None,
+        alpha: float = 0.0,
+        graph: str = "decoder",
+    ) -> list[dict]:
         spec = self.manifest[graph]
         sess = self.sessions[graph]
         states = spec["state_names"]
@@ -76,18 +91,37 @@ class OnnxPipeline:
             return out[0], out[1:]
 
         v = self.manifest["vocabulary"]
-        hyps = beam_search(step, bias, [np.zeros(spec["hidden_size"], np.float32) for _ in states],
-                           beam_size=beam_size, max_length=max_length or spec["max_length"],
-                           start_id=v["start_id"], end_id=v["end_id"],
-                           banned=(v["pad_id"], v["start_id"], v["unk_id"]), alpha=alpha)
-        return [{"tokens": h.tokens, "words": self.vocab.decode([t for t in h.tokens if t != v["end_id"]]),
-                 "log_prob": h.log_prob, "score": h.score} for h in hyps]
+        hyps = beam_search(
+            step,
+            bias,
+            [np.zeros(spec["hidden_size"], np.float32) for _ in states],
+            beam_size=beam_size,
+            max_length=max_length or spec["max_length"],
+            start_id=v["start_id"],
+            end_id=v["end_id"],
+            banned=(v["pad_id"], v["start_id"], v["unk_id"]),
+            alpha=alpha,
+        )
+        return [
+            {
+                "tokens": h.tokens,
+                "words": self.vocab.decode([t for t in h.tokens if t != v["end_id"]]),
+                "log_prob": h.log_prob,
+                "score": h.score,
+            }
+            for h in hyps
+        ]
 
     def box_bias(self, enc: dict, boxes) -> np.ndarray:
         """The region generator's b_v of boxes (N,4) normalised, by box_encoder."""
         names = [o["name"] for o in self.manifest["graphs"]["box_encoder"]["outputs"]]
-        out = self.sessions["box_encoder"].run(None, {"feature_map": enc["feature_map"],
-                                                      "boxes": np.asarray(boxes, np.float32).reshape(-1, 4)})
+        out = self.sessions["box_encoder"].run(
+            None,
+            {
+                "feature_map": enc["feature_map"],
+                "boxes": np.asarray(boxes, np.float32).reshape(-1, 4),
+            },
+        )
         return out[names.index("region_bias")]
 
     def dense(self, enc: dict) -> list[dict]:
@@ -108,23 +142,30 @@ class OnnxPipeline:
     def golden_case(self, path: Path, sentences: list[str]) -> dict:
         enc = self.encode(path)
         w, h = int(enc["size"][0]), int(enc["size"][1])
-        return {"file": path.relative_to(path.parent.parent if path.parent.name == "photos" else path.parent).as_posix(),
-                "width": w, "height": h,
-                "region_boxes": enc["region_boxes"].round(6).tolist(),
-                "region_scores": enc["region_scores"].round(6).tolist(),
-                "image_bias_l2": float(np.linalg.norm(enc["image_bias"])),
-                "greedy": self.caption(enc["image_bias"], beam_size=1)[0],
-                "beam3": self.caption(enc["image_bias"], beam_size=3),
-                "sentences": [self.align(enc, s) for s in sentences],
-                "dense_captions": self.dense(enc)}
+        return {
+            "file": path.relative_to(
+                path.parent.parent if path.parent.name == "photos" else path.parent
+            ).as_posix(),
+            "width": w,
+            "height": h,
+            "region_boxes": enc["region_boxes"].round(6).tolist(),
+            "region_scores": enc["region_scores"].round(6).tolist(),
+            "image_bias_l2": float(np.linalg.norm(enc["image_bias"])),
+            "greedy": self.caption(enc["image_bias"], beam_size=1)[0],
+            "beam3": self.caption(enc["image_bias"], beam_size=3),
+            "sentences": [self.align(enc, s) for s in sentences],
+            "dense_captions": self.dense(enc),
+        }
 
     def box_captions_case(self, path: Path, boxes: list[list[float]]) -> list[dict]:
         if "region_decoder" not in self.manifest or not boxes:
             return []
         enc = self.encode(path)
         bias = self.box_bias(enc, boxes)
-        return [{"box": b, **self.caption(bias[i], beam_size=1, graph="region_decoder")[0]}
-                for i, b in enumerate(boxes)]
+        return [
+            {"box": b, **self.caption(bias[i], beam_size=1, graph="region_decoder")[0]}
+            for i, b in enumerate(boxes)
+        ]
 
 
 def upright_size(source) -> tuple[int, int]:
@@ -133,5 +174,10 @@ def upright_size(source) -> tuple[int, int]:
 
     with Image.open(io.BytesIO(source) if isinstance(source, bytes | bytearray) else source) as im:
         w, h = im.size
-        turned = im.format == "JPEG" and int(im.getexif().get(EXIF_ORIENTATION, 1) or 1) in (5, 6, 7, 8)
+        turned = im.format == "JPEG" and int(im.getexif().get(EXIF_ORIENTATION, 1) or 1) in (
+            5,
+            6,
+            7,
+            8,
+        )
     return (h, w) if turned else (w, h)

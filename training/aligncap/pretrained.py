@@ -25,11 +25,19 @@ from torchvision.ops import roi_align
 from .detect import RegionFeatures, normalise
 
 BACKBONES = {  # name → (feature channels, stride of the map we pool)
-    "resnet18": (512, 32), "resnet34": (512, 32), "resnet50": (2048, 32), "resnet101": (2048, 32),
-    "vgg16": (512, 16), "vgg19": (512, 16),
+    "resnet18": (512, 32),
+    "resnet34": (512, 32),
+    "resnet50": (2048, 32),
+    "resnet101": (2048, 32),
+    "vgg16": (512, 16),
+    "vgg19": (512, 16),
 }
-DETECTORS = ("fasterrcnn_resnet50_fpn", "fasterrcnn_mobilenet_v3_large_fpn",
-             "fasterrcnn_mobilenet_v3_large_320_fpn", "ssdlite320_mobilenet_v3_large")
+DETECTORS = (
+    "fasterrcnn_resnet50_fpn",
+    "fasterrcnn_mobilenet_v3_large_fpn",
+    "fasterrcnn_mobilenet_v3_large_320_fpn",
+    "ssdlite320_mobilenet_v3_large",
+)
 
 
 @dataclass
@@ -115,8 +123,14 @@ class PretrainedFrontEnd(RegionFeatures, nn.Module):
         return fmap, torch.stack(boxes).clamp(0.0, 1.0), torch.stack(scores)
 
     def roi_features(self, fmap: torch.Tensor, rois: torch.Tensor) -> torch.Tensor:
-        pooled = roi_align(fmap, rois, self.cfg.roi_size, spatial_scale=1.0 / self.cfg.stride,
-                           sampling_ratio=2, aligned=True)
+        pooled = roi_align(
+            fmap,
+            rois,
+            self.cfg.roi_size,
+            spatial_scale=1.0 / self.cfg.stride,
+            sampling_ratio=2,
+            aligned=True,
+        )
         return pooled.mean((2, 3))
 
     def image_features(self, fmap: torch.Tensor) -> torch.Tensor:
@@ -129,14 +143,26 @@ def _backbone_state(full: nn.Module, name: str) -> dict:
     return full.features[:-1].state_dict()
 
 
-def build_front_end(out: str | Path, cfg: PretrainedConfig, backbone_weights: str | Path,
-                    detector_weights: str | Path) -> Path:
+def build_front_end(
+    out: str | Path,
+    cfg: PretrainedConfig,
+    backbone_weights: str | Path,
+    detector_weights: str | Path,
+) -> Path:
     """Write ``out/detector.pt`` for the pretrained front end (nothing is trained)."""
     out = Path(out)
     model = PretrainedFrontEnd(cfg)
     model.load_weights(backbone_weights, detector_weights)
     out.mkdir(parents=True, exist_ok=True)
-    torch.save({"kind": "pretrained", "config": asdict(cfg), "train": {},
-                "weights": {"backbone": str(backbone_weights), "detector": str(detector_weights)},
-                "history": [], "state": model.state_dict()}, out / "detector.pt")
+    torch.save(
+        {
+            "kind": "pretrained",
+            "config": asdict(cfg),
+            "train": {},
+            "weights": {"backbone": str(backbone_weights), "detector": str(detector_weights)},
+            "history": [],
+            "state": model.state_dict(),
+        },
+        out / "detector.pt",
+    )
     return out / "detector.pt"

@@ -73,7 +73,9 @@ def apply_overrides(cfg, overrides: list[str]):
     for item in overrides or []:
         key, sep, value = item.partition("=")
         if not sep or key not in fields:
-            raise ValueError(f"unknown setting {item!r} for {type(cfg).__name__}; expected one of {sorted(fields)}")
+            raise ValueError(
+                f"unknown setting {item!r} for {type(cfg).__name__}; expected one of {sorted(fields)}"
+            )
         current = getattr(cfg, key)
         if isinstance(current, tuple):
             changes[key] = tuple(type(current[0])(v) for v in value.split(","))
@@ -99,6 +101,7 @@ def pick_device(name: str) -> torch.device:
 
 
 # --- distributed -----------------------------------------------------------------------
+
 
 def setup_distributed(device: torch.device) -> tuple[int, int, torch.device]:
     """(rank, world, device); a no-op unless launched by torchrun."""
@@ -133,8 +136,9 @@ def shard(n: int, rank: int, world: int, generator: torch.Generator) -> torch.Te
     return perm[rank * per : (rank + 1) * per]
 
 
-def length_batches(order: torch.Tensor, lengths: list[int] | None, batch_size: int,
-                   generator: torch.Generator) -> list[torch.Tensor]:
+def length_batches(
+    order: torch.Tensor, lengths: list[int] | None, batch_size: int, generator: torch.Generator
+) -> list[torch.Tensor]:
     """Batches of ``order``; with lengths, bucketed: chunks of 50 batches are sorted by
     length before they are cut, so a batch pads little, then the batches are shuffled."""
     n = len(order) // batch_size
@@ -165,8 +169,19 @@ def schedule(step: int, total: int, base_lr: float, warmup: float) -> float:
     return base_lr * min(1.0, (step + 1) / w) * 0.5 * (1 + math.cos(math.pi * step / max(1, total)))
 
 
-def fit(model: torch.nn.Module, net: torch.nn.Module, n_items: int, batch_loss, tc: TrainConfig,
-        rank: int, world: int, name: str, out: Path, validate=None, lengths: list[int] | None = None) -> dict:
+def fit(
+    model: torch.nn.Module,
+    net: torch.nn.Module,
+    n_items: int,
+    batch_loss,
+    tc: TrainConfig,
+    rank: int,
+    world: int,
+    name: str,
+    out: Path,
+    validate=None,
+    lengths: list[int] | None = None,
+) -> dict:
     """The one training loop: epochs over this rank's shard (length-bucketed when
     ``lengths`` is given), warm-up then cosine learning rate, gradient clipping.
     ``batch_loss(indices, generator)`` gives one batch's loss; ``validate()`` (rank 0)
@@ -193,7 +208,12 @@ def fit(model: torch.nn.Module, net: torch.nn.Module, n_items: int, batch_loss, 
         batches = length_batches(order, lengths, tc.batch_size, gen)[:steps_per_epoch]
         net.train()
         running = 0.0
-        bar = tqdm(batches, desc=f"{name} epoch {epoch + 1}/{tc.epochs}", disable=True if rank else None, leave=False)
+        bar = tqdm(
+            batches,
+            desc=f"{name} epoch {epoch + 1}/{tc.epochs}",
+            disable=True if rank else None,
+            leave=False,
+        )
         for idx in bar:
             loss = batch_loss(idx, gen)
             for g in opt.param_groups:
@@ -206,7 +226,14 @@ def fit(model: torch.nn.Module, net: torch.nn.Module, n_items: int, batch_loss, 
             state["step"] += 1
             bar.set_postfix(loss=f"{loss.item():.3f}")
             if rank == 0 and state["step"] % 100 == 0:
-                log.info("%s step %d/%d: loss %.4f (%.0fs)", name, state["step"], total, loss.item(), time.time() - t0)
+                log.info(
+                    "%s step %d/%d: loss %.4f (%.0fs)",
+                    name,
+                    state["step"],
+                    total,
+                    loss.item(),
+                    time.time() - t0,
+                )
         state["history"].append(running / max(1, len(batches)))
         state["epoch"] = epoch + 1
         state["seconds"] = time.time() - t0
@@ -216,22 +243,50 @@ def fit(model: torch.nn.Module, net: torch.nn.Module, n_items: int, batch_loss, 
                 model.eval()
                 with torch.no_grad():
                     figures = validate()
-            metric = figures.get("metric", -state["history"][-1])  # without validation: the lowest loss
+            metric = figures.get(
+                "metric", -state["history"][-1]
+            )  # without validation: the lowest loss
             if state["best"] is None or metric >= state["best"]["metric"]:
                 state["best"] = {"epoch": epoch + 1, **figures, "metric": metric}
-                state["best_state"] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-            _curve(out / f"curves_{name}.csv", epoch + 1, state["history"][-1], figures, state["seconds"])
-            log.info("%s epoch %d/%d: loss %.4f%s (%.0fs)", name, epoch + 1, tc.epochs, state["history"][-1],
-                     "".join(f", {k} {v:.3f}" for k, v in figures.items() if isinstance(v, float)), state["seconds"])
+                state["best_state"] = {
+                    k: v.detach().cpu().clone() for k, v in model.state_dict().items()
+                }
+            _curve(
+                out / f"curves_{name}.csv",
+                epoch + 1,
+                state["history"][-1],
+                figures,
+                state["seconds"],
+            )
+            log.info(
+                "%s epoch %d/%d: loss %.4f%s (%.0fs)",
+                name,
+                epoch + 1,
+                tc.epochs,
+                state["history"][-1],
+                "".join(f", {k} {v:.3f}" for k, v in figures.items() if isinstance(v, float)),
+                state["seconds"],
+            )
             out.mkdir(parents=True, exist_ok=True)
-            torch.save({**state, "model": model.state_dict(), "optimizer": opt.state_dict(),
-                        "generator": gen.get_state()}, ckpt)
+            torch.save(
+                {
+                    **state,
+                    "model": model.state_dict(),
+                    "optimizer": opt.state_dict(),
+                    "generator": gen.get_state(),
+                },
+                ckpt,
+            )
     return state
 
 
 def _curve(path: Path, epoch: int, loss: float, figures: dict, seconds: float) -> None:
-    row = {"epoch": epoch, "loss": loss, **{k: v for k, v in figures.items() if isinstance(v, int | float)},
-           "seconds": round(seconds, 1)}
+    row = {
+        "epoch": epoch,
+        "loss": loss,
+        **{k: v for k, v in figures.items() if isinstance(v, int | float)},
+        "seconds": round(seconds, 1),
+    }
     new = not path.exists() or epoch == 1
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w" if new else "a", newline="") as f:
@@ -241,7 +296,9 @@ def _curve(path: Path, epoch: int, loss: float, figures: dict, seconds: float) -
         w.writerow(row)
 
 
-def _init_from(model: torch.nn.Module, path: str, what: str, vocab: Vocabulary | None = None) -> None:
+def _init_from(
+    model: torch.nn.Module, path: str, what: str, vocab: Vocabulary | None = None
+) -> None:
     """Start from a checkpoint's weights. With another vocabulary (fine-tuning on a new
     data set), the word layers are re-initialised except the rows of the words both
     vocabularies share; every other weight must match in shape."""
@@ -263,10 +320,17 @@ def _init_from(model: torch.nn.Module, path: str, what: str, vocab: Vocabulary |
         elif mine.dim() >= 1 and mine.shape[0] == len(vocab) and w.shape[0] == len(old_tokens):
             mine[new_rows] = w[old_rows]  # embeddings (V,E), output weights (V,H), biases (V,)
         else:
-            raise ValueError(f"{path}: {name} has shape {tuple(w.shape)}, this model {tuple(mine.shape)}")
+            raise ValueError(
+                f"{path}: {name} has shape {tuple(w.shape)}, this model {tuple(mine.shape)}"
+            )
     model.load_state_dict(state)
-    log.info("%s: starting from %s; %d of %d words carried over, the others re-initialised",
-             what, path, len(shared), len(vocab))
+    log.info(
+        "%s: starting from %s; %d of %d words carried over, the others re-initialised",
+        what,
+        path,
+        len(shared),
+        len(vocab),
+    )
 
 
 # --- stage 1: the detector ---------------------------------------------------------------
@@ -279,7 +343,9 @@ def detection_targets(ds, items, cfg: DetectorConfig):
     from .corpus import BACKGROUNDS
 
     backgrounds = {name: i for i, name in enumerate(BACKGROUNDS)}
-    assert ds.annotations is not None, f"{ds.root}: detection training needs annotations.json (boxes and kinds)"
+    assert ds.annotations is not None, (
+        f"{ds.root}: detection training needs annotations.json (boxes and kinds)"
+    )
     boxes, kinds, bgs = [], [], []
     for it in items:
         ann = ds.annotations[str(it.imgid)]
@@ -313,32 +379,66 @@ def train_detector(data: str | Path, out: str | Path, cfg: DetectorConfig, tc: T
 
     def batch_loss(idx, gen):
         i = idx.tolist()
-        loss, _ = detector_loss(net, batch_pixels(store, i).to(device), [boxes[j] for j in i],
-                                [kinds[j] for j in i], [bgs[j] for j in i], gen, [t[idx] for t in maps])
+        loss, _ = detector_loss(
+            net,
+            batch_pixels(store, i).to(device),
+            [boxes[j] for j in i],
+            [kinds[j] for j in i],
+            [bgs[j] for j in i],
+            gen,
+            [t[idx] for t in maps],
+        )
         return loss
 
     def validate():
         m = detection_map(model, ds, val, device)
         return {"metric": m["mAP@0.5"], "mAP@0.5": m["mAP@0.5"]}
 
-    state = fit(model, net, len(items), batch_loss, tc, rank, world, "detector", out, validate if val else None)
+    state = fit(
+        model,
+        net,
+        len(items),
+        batch_loss,
+        tc,
+        rank,
+        world,
+        "detector",
+        out,
+        validate if val else None,
+    )
     if rank == 0:
-        torch.save({"config": asdict(cfg), "train": asdict(tc), "history": state["history"], "best": state["best"],
-                    "dataset": {"name": ds.name, "root": str(ds.root), "train_images": len(items)},
-                    "world_size": world, "seconds": state["seconds"], "state": state["best_state"]},
-                   out / "detector.pt")
+        torch.save(
+            {
+                "config": asdict(cfg),
+                "train": asdict(tc),
+                "history": state["history"],
+                "best": state["best"],
+                "dataset": {"name": ds.name, "root": str(ds.root), "train_images": len(items)},
+                "world_size": world,
+                "seconds": state["seconds"],
+                "state": state["best_state"],
+            },
+            out / "detector.pt",
+        )
     finish_distributed(world)
     return out / "detector.pt"
 
 
 # --- stage 2: the alignment model ----------------------------------------------------------
 
+
 def sentences_of(items, vocab: Vocabulary) -> list[list[list[int]]]:
     return [[vocab.encode(s) for s in it.sentences] for it in items]
 
 
-def train_alignment(data: str | Path, out: str | Path, cfg: AlignConfig, tc: TrainConfig,
-                    images_dir: str | None = None, detector: str | Path | None = None) -> Path:
+def train_alignment(
+    data: str | Path,
+    out: str | Path,
+    cfg: AlignConfig,
+    tc: TrainConfig,
+    images_dir: str | None = None,
+    detector: str | Path | None = None,
+) -> Path:
     """Train the alignment model on the train split's cached region features; writes
     ``out/align.pt`` (the best epoch by validation R@1, both directions averaged)."""
     from .evaluate import retrieval_metrics, score_all
@@ -384,17 +484,43 @@ def train_alignment(data: str | Path, out: str | Path, cfg: AlignConfig, tc: Tra
         words = encode_sentences(model, val_sents, device)
         r = retrieval_metrics(score_all(regions, words, device), val_owner)
         r1 = (r["image_to_sentence"]["R@1"] + r["sentence_to_image"]["R@1"]) / 2
-        return {"metric": r1, "i2t_R@1": r["image_to_sentence"]["R@1"], "t2i_R@1": r["sentence_to_image"]["R@1"]}
+        return {
+            "metric": r1,
+            "i2t_R@1": r["image_to_sentence"]["R@1"],
+            "t2i_R@1": r["sentence_to_image"]["R@1"],
+        }
 
     lengths = [len(sents[i][j]) for i, j in flat]
-    state = fit(model, net, len(flat), batch_loss, tc, rank, world, f"align-{cfg.sentence_encoder}", out,
-                validate if val_bank is not None else None, lengths)
+    state = fit(
+        model,
+        net,
+        len(flat),
+        batch_loss,
+        tc,
+        rank,
+        world,
+        f"align-{cfg.sentence_encoder}",
+        out,
+        validate if val_bank is not None else None,
+        lengths,
+    )
     if rank == 0:
-        torch.save({"vocab": vocab.tokens, "config": asdict(cfg), "train": asdict(tc), "region_size": bank.region_size,
-                    "detector": str(det_path), "history": state["history"], "best": state["best"],
-                    "dataset": {"name": ds.name, "root": str(ds.root), "train_images": len(items)},
-                    "world_size": world, "seconds": state["seconds"],
-                    "state": state["best_state"] or model.state_dict()}, out / "align.pt")
+        torch.save(
+            {
+                "vocab": vocab.tokens,
+                "config": asdict(cfg),
+                "train": asdict(tc),
+                "region_size": bank.region_size,
+                "detector": str(det_path),
+                "history": state["history"],
+                "best": state["best"],
+                "dataset": {"name": ds.name, "root": str(ds.root), "train_images": len(items)},
+                "world_size": world,
+                "seconds": state["seconds"],
+                "state": state["best_state"] or model.state_dict(),
+            },
+            out / "align.pt",
+        )
     finish_distributed(world)
     return out / "align.pt"
 
@@ -408,8 +534,13 @@ def check_vocabulary(vocab: Vocabulary) -> list[str]:
     rule = re.compile(TOKEN_REGEX)
     bad = [t for t in vocab.tokens[4:] if not rule.fullmatch(t)]
     if bad:
-        log.warning("%d of %d vocabulary tokens can never come out of the tokenizer (%s), e.g. %s",
-                    len(bad), len(vocab), TOKEN_REGEX, bad[:10])
+        log.warning(
+            "%d of %d vocabulary tokens can never come out of the tokenizer (%s), e.g. %s",
+            len(bad),
+            len(vocab),
+            TOKEN_REGEX,
+            bad[:10],
+        )
     return bad
 
 
@@ -435,14 +566,26 @@ def encode_sentences(model: AlignmentModel, seqs: list[list[int]], device, batch
 @torch.no_grad()
 def embed_bank(model: AlignmentModel, bank: RegionBank, device, batch: int = 500) -> torch.Tensor:
     """v_i of every region of every image in the bank: (N, R, h) on CPU."""
-    return torch.cat([model.embed_regions(bank.vectors(range(i, min(i + batch, len(bank)))).to(device)).cpu()
-                      for i in range(0, len(bank), batch)])
+    return torch.cat(
+        [
+            model.embed_regions(bank.vectors(range(i, min(i + batch, len(bank)))).to(device)).cpu()
+            for i in range(0, len(bank), batch)
+        ]
+    )
 
 
 # --- stage 3: the generators ---------------------------------------------------------------
 
-def infer_snippets(model: AlignmentModel, regions: torch.Tensor, sents: list[list[list[int]]],
-                   device, beta: float, min_len: int, max_len: int) -> list[tuple[int, int, list[int]]]:
+
+def infer_snippets(
+    model: AlignmentModel,
+    regions: torch.Tensor,
+    sents: list[list[list[int]]],
+    device,
+    beta: float,
+    min_len: int,
+    max_len: int,
+) -> list[tuple[int, int, list[int]]]:
     """Paper §3.3: the region–snippet pairs the alignment model infers with the MRF.
     Returns (image index, region index, snippet token ids) for snippets of min_len..max_len words."""
     flat = [(i, s) for i, ss in enumerate(sents) for s in ss]
@@ -456,9 +599,17 @@ def infer_snippets(model: AlignmentModel, regions: torch.Tensor, sents: list[lis
     return pairs
 
 
-def train_generator(align_path: str | Path, data: str | Path, out: str | Path, kind: str,
-                    gcfg: GenConfig, tc: TrainConfig, beta: float = 1.5, min_snippet: int = 2,
-                    images_dir: str | None = None) -> Path:
+def train_generator(
+    align_path: str | Path,
+    data: str | Path,
+    out: str | Path,
+    kind: str,
+    gcfg: GenConfig,
+    tc: TrainConfig,
+    beta: float = 1.5,
+    min_snippet: int = 2,
+    images_dir: str | None = None,
+) -> Path:
     """Train the full-image ("full") or region ("region") multimodal RNN on the frozen,
     cached region features; writes ``out/gen_<kind>.pt`` (best epoch by val NLL).
     The full-image generator reads the whole image's (position-free) vector; the region
@@ -477,16 +628,32 @@ def train_generator(align_path: str | Path, data: str | Path, out: str | Path, k
     val_bank = region_bank(ck["detector"], ds, val_items, device) if val_items else None
     if kind == "full":
         pairs = [((i, -1), s) for i, ss in enumerate(sents) for s in ss]
-        val_pairs = [((i, -1), s) for i, ss in enumerate(sentences_of(val_items, vocab)) for s in ss]
+        val_pairs = [
+            ((i, -1), s) for i, ss in enumerate(sentences_of(val_items, vocab)) for s in ss
+        ]
     else:
-        snips = infer_snippets(align, embed_bank(align, bank, device), sents, device, beta, min_snippet,
-                               gcfg.max_length - 1)
+        snips = infer_snippets(
+            align,
+            embed_bank(align, bank, device),
+            sents,
+            device,
+            beta,
+            min_snippet,
+            gcfg.max_length - 1,
+        )
         pairs = [((i, r), s) for i, r, s in snips]
         log.info("region model: %d snippets from %d sentences", len(pairs), sum(map(len, sents)))
         val_pairs = []
         if val_bank is not None:
-            vs = infer_snippets(align, embed_bank(align, val_bank, device), sentences_of(val_items, vocab),
-                                device, beta, min_snippet, gcfg.max_length - 1)
+            vs = infer_snippets(
+                align,
+                embed_bank(align, val_bank, device),
+                sentences_of(val_items, vocab),
+                device,
+                beta,
+                min_snippet,
+                gcfg.max_length - 1,
+            )
             val_pairs = [((i, r), s) for i, r, s in vs]
     pairs = [(f, s[: gcfg.max_length - 1]) for f, s in pairs]
     val_pairs = [(f, s[: gcfg.max_length - 1]) for f, s in val_pairs][:5000]
@@ -512,28 +679,60 @@ def train_generator(align_path: str | Path, data: str | Path, out: str | Path, k
         return nll(net, bank, [pairs[j] for j in idx.tolist()])
 
     def validate():
-        losses = [float(nll(both, val_bank, val_pairs[i : i + 500])) for i in range(0, len(val_pairs), 500)]
+        losses = [
+            float(nll(both, val_bank, val_pairs[i : i + 500]))
+            for i in range(0, len(val_pairs), 500)
+        ]
         figures = {"metric": -float(np.mean(losses)), "val_nll": float(np.mean(losses))}
         if kind == "full":  # the full-image model is kept by its captions' CIDEr on val
-            figures["metric"] = figures["val_CIDEr"] = val_cider(both, val_bank, val_items, vocab, gcfg, device)
+            figures["metric"] = figures["val_CIDEr"] = val_cider(
+                both, val_bank, val_items, vocab, gcfg, device
+            )
         return figures
 
-    state = fit(both, net, len(pairs), batch_loss, tc, rank, world, f"gen-{kind}", out,
-                validate if val_pairs else None, [len(s) for _, s in pairs])
+    state = fit(
+        both,
+        net,
+        len(pairs),
+        batch_loss,
+        tc,
+        rank,
+        world,
+        f"gen-{kind}",
+        out,
+        validate if val_pairs else None,
+        [len(s) for _, s in pairs],
+    )
     path = out / f"gen_{kind}.pt"
     if rank == 0:
-        torch.save({"kind": kind, "vocab": vocab.tokens, "config": asdict(gcfg), "train": asdict(tc), "beta": beta,
-                    "min_snippet": min_snippet, "pairs": len(pairs), "history": state["history"],
-                    "best": state["best"], "region_size": bank.region_size, "input_size": input_size,
-                    "world_size": world,
-                    "seconds": state["seconds"], "state": state["best_state"] or both.state_dict()}, path)
+        torch.save(
+            {
+                "kind": kind,
+                "vocab": vocab.tokens,
+                "config": asdict(gcfg),
+                "train": asdict(tc),
+                "beta": beta,
+                "min_snippet": min_snippet,
+                "pairs": len(pairs),
+                "history": state["history"],
+                "best": state["best"],
+                "region_size": bank.region_size,
+                "input_size": input_size,
+                "world_size": world,
+                "seconds": state["seconds"],
+                "state": state["best_state"] or both.state_dict(),
+            },
+            path,
+        )
         if kind == "region":
             torch.save(snips, out / "snippets.pt")  # for the nearest-neighbour region baseline
     finish_distributed(world)
     return path
 
 
-def val_cider(gen: Generator, bank: RegionBank, items, vocab: Vocabulary, gcfg: GenConfig, device) -> float:
+def val_cider(
+    gen: Generator, bank: RegionBank, items, vocab: Vocabulary, gcfg: GenConfig, device
+) -> float:
     """CIDEr of greedy full-image captions of ``items`` against their references."""
     from .decode import greedy_batch
     from .evaluate import cider
@@ -544,7 +743,9 @@ def val_cider(gen: Generator, bank: RegionBank, items, vocab: Vocabulary, gcfg: 
     return cider({str(k): [" ".join(s) for s in it.sentences] for k, it in enumerate(items)}, res)
 
 
-def generator_loss(net, feats: torch.Tensor, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+def generator_loss(
+    net, feats: torch.Tensor, inputs: torch.Tensor, targets: torch.Tensor
+) -> torch.Tensor:
     """Mean negative log-likelihood of the next word (§3.2), padding excluded."""
     logp = net(feats, inputs)  # (B,T,V)
     nll = -logp.gather(2, targets.unsqueeze(2)).squeeze(2)
@@ -555,7 +756,9 @@ def generator_loss(net, feats: torch.Tensor, inputs: torch.Tensor, targets: torc
 def load_generator(path: str | Path, vocab_size: int, device="cpu"):
     ck = torch.load(path, map_location=device, weights_only=False)
     gcfg = from_dict(GenConfig, ck["config"])
-    both = Generator(ImageHead(ck.get("input_size", ck["region_size"]), gcfg), DecoderStep(vocab_size, gcfg))
+    both = Generator(
+        ImageHead(ck.get("input_size", ck["region_size"]), gcfg), DecoderStep(vocab_size, gcfg)
+    )
     both.load_state_dict(ck["state"])
     return both.to(device).eval(), gcfg, ck
 
@@ -565,5 +768,13 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-__all__ = ["TrainConfig", "train_detector", "train_alignment", "train_generator", "load_alignment",
-           "load_generator", "load_detector", "apply_overrides"]
+__all__ = [
+    "TrainConfig",
+    "train_detector",
+    "train_alignment",
+    "train_generator",
+    "load_alignment",
+    "load_generator",
+    "load_detector",
+    "apply_overrides",
+]

@@ -21,8 +21,12 @@ from aligncap.dataset import tokenize
 
 REPO = Path(__file__).resolve().parents[2]
 PHOTOS = {  # file → the (seed, side) make_photos.py rendered it from
-    "photo-exif6.jpg": (11, 960), "photo-exif8.jpg": (12, 960), "photo-large-progressive.jpg": (13, 1600),
-    "photo-gray.jpg": (14, 800), "photo-cmyk.jpg": (15, 640), "photo-gray16.png": (16, 600),
+    "photo-exif6.jpg": (11, 960),
+    "photo-exif8.jpg": (12, 960),
+    "photo-large-progressive.jpg": (13, 1600),
+    "photo-gray.jpg": (14, 800),
+    "photo-cmyk.jpg": (15, 640),
+    "photo-gray16.png": (16, 600),
 }
 FIXTURE_CAPTIONS = [  # every fixture shows a red square left of a blue square
     "A red square on the left and a blue square on the right.",
@@ -31,13 +35,25 @@ FIXTURE_CAPTIONS = [  # every fixture shows a red square left of a blue square
     "A red and a blue square.",
     "Two coloured squares next to each other.",
 ]
-FIXTURES = ["baseline.jpg", "progressive.jpg", "cmyk.jpg", "exif-orientation-6.jpg", "rgb16.png", "palette.png"]
+FIXTURES = [
+    "baseline.jpg",
+    "progressive.jpg",
+    "cmyk.jpg",
+    "exif-orientation-6.jpg",
+    "rgb16.png",
+    "palette.png",
+]
 
 
 def images() -> list[tuple[Path, list[str]]]:
     out = []
     for name, (seed, side) in PHOTOS.items():
-        out.append((REPO / "training/tests/photos" / name, [c.raw for c in make_example(seed, 0, side).captions]))
+        out.append(
+            (
+                REPO / "training/tests/photos" / name,
+                [c.raw for c in make_example(seed, 0, side).captions],
+            )
+        )
     for name in FIXTURES:
         out.append((REPO / "src/test/resources/images" / name, FIXTURE_CAPTIONS))
     return out
@@ -51,14 +67,27 @@ def write(out: Path) -> None:
         shutil.rmtree(root, ignore_errors=True)
         records = []
         for imgid, ((path, captions), split) in enumerate(zip(entries, splits, strict=True)):
-            folder = "Flicker8k_Dataset" if layout == "flickr" else ("train2014" if split == "train" else "val2014")
+            folder = (
+                "Flicker8k_Dataset"
+                if layout == "flickr"
+                else ("train2014" if split == "train" else "val2014")
+            )
             (root / folder).mkdir(parents=True, exist_ok=True)
             filename = f"{imgid:04d}-{path.name}"
             shutil.copyfile(path, root / folder / filename)
-            rec = {"imgid": imgid, "filename": filename,
-                   "split": split if layout == "flickr" or split != "val" else "restval" if imgid % 2 else "val",
-                   "sentences": [{"raw": c, "tokens": tokenize(c), "imgid": imgid, "sentid": imgid * 5 + j}
-                                 for j, c in enumerate(captions)]}
+            rec = {
+                "imgid": imgid,
+                "filename": filename,
+                "split": split
+                if layout == "flickr" or split != "val"
+                else "restval"
+                if imgid % 2
+                else "val",
+                "sentences": [
+                    {"raw": c, "tokens": tokenize(c), "imgid": imgid, "sentid": imgid * 5 + j}
+                    for j, c in enumerate(captions)
+                ],
+            }
             if layout == "coco":
                 rec["filepath"] = folder
             records.append(rec)

@@ -20,7 +20,9 @@ from aligncap.corpus import make_example
 
 
 def photo(seed: int, side: int, width: int, height: int) -> Image.Image:
-    im = make_example(seed, 0, side).image.crop((0, (side - height) // 2, width, (side - height) // 2 + height))
+    im = make_example(seed, 0, side).image.crop(
+        (0, (side - height) // 2, width, (side - height) // 2 + height)
+    )
     im = im.filter(ImageFilter.GaussianBlur(1.2))
     rng = np.random.default_rng(seed)
     arr = np.asarray(im, np.float32) + rng.normal(0, 6, (height, width, 3))
@@ -40,7 +42,9 @@ def main(out: Path) -> None:
     for orientation, seed in ((6, 11), (8, 12)):
         stored, exif = with_orientation(photo(seed, 960, 960, 720), orientation)
         stored.save(out / f"photo-exif{orientation}.jpg", quality=88, exif=exif)
-    photo(13, 1600, 1600, 1200).save(out / "photo-large-progressive.jpg", quality=85, progressive=True)
+    photo(13, 1600, 1600, 1200).save(
+        out / "photo-large-progressive.jpg", quality=85, progressive=True
+    )
     photo(14, 800, 800, 600).convert("L").save(out / "photo-gray.jpg", quality=88)
     photo(15, 640, 640, 480).convert("CMYK").save(out / "photo-cmyk.jpg", quality=90)
     gray16 = (np.asarray(photo(16, 600, 600, 450).convert("L"), np.uint16) * 257).astype(np.uint16)

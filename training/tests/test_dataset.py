@@ -78,7 +78,9 @@ def test_image_cache_follows_the_files(corpus, tmp_path):
     raw["images"] = raw["images"][:3]
     (tmp_path / "images").mkdir()
     for img in raw["images"]:
-        (tmp_path / "images" / img["filename"]).write_bytes((corpus / "images" / img["filename"]).read_bytes())
+        (tmp_path / "images" / img["filename"]).write_bytes(
+            (corpus / "images" / img["filename"]).read_bytes()
+        )
     (tmp_path / "dataset.json").write_text(json.dumps(raw))
     ds = load_karpathy(tmp_path)
     first = np.array(image_store(ds, ds.items, 32))

@@ -40,8 +40,17 @@ def brute_force_best(table, max_length):
 
 
 def run(step, beam, max_length, alpha=0.0):
-    return beam_search(step, np.zeros(V, np.float32), [np.zeros(2)], beam_size=beam, max_length=max_length,
-                       start_id=START, end_id=END, banned=BANNED, alpha=alpha)
+    return beam_search(
+        step,
+        np.zeros(V, np.float32),
+        [np.zeros(2)],
+        beam_size=beam,
+        max_length=max_length,
+        start_id=START,
+        end_id=END,
+        banned=BANNED,
+        alpha=alpha,
+    )
 
 
 def test_wide_beam_finds_the_brute_force_optimum():
@@ -76,6 +85,15 @@ def test_length_normalisation_reranks_by_mean_log_prob():
 def test_sampling_at_low_temperature_is_greedy():
     step, _ = toy_step(5)
     greedy = run(step, 1, 6)[0]
-    s = sample(step, np.zeros(V, np.float32), [np.zeros(2)], max_length=6, start_id=START, end_id=END,
-               banned=BANNED, temperature=1e-3, rng=np.random.default_rng(0))
+    s = sample(
+        step,
+        np.zeros(V, np.float32),
+        [np.zeros(2)],
+        max_length=6,
+        start_id=START,
+        end_id=END,
+        banned=BANNED,
+        temperature=1e-3,
+        rng=np.random.default_rng(0),
+    )
     assert s.tokens == greedy.tokens

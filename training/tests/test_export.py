@@ -18,15 +18,31 @@ PHOTO = REPO / "src" / "test" / "resources" / "images" / "exif-orientation-6.jpg
 @pytest.fixture(scope="module")
 def package(tiny_run, corpus, tmp_path_factory):
     # build_package asserts each graph matches PyTorch within 1e-4 and that it validates
-    return build_package(tiny_run, corpus, tmp_path_factory.mktemp("pkg") / "tiny", model_id="tiny",
-                         golden_images=6, photos=[PHOTO])
+    return build_package(
+        tiny_run,
+        corpus,
+        tmp_path_factory.mktemp("pkg") / "tiny",
+        model_id="tiny",
+        golden_images=6,
+        photos=[PHOTO],
+    )
 
 
 def test_package_has_the_documented_graphs(package):
     m = json.loads((package / "manifest.json").read_text())
-    assert set(m["graphs"]) == {"preprocess", "image_encoder", "box_encoder", "sentence_encoder", "decoder",
-                                "region_decoder"}
-    assert m["format_version"] == 2 and m["regions"]["count"] == 20 and m["regions"]["whole_image_index"] == 19
+    assert set(m["graphs"]) == {
+        "preprocess",
+        "image_encoder",
+        "box_encoder",
+        "sentence_encoder",
+        "decoder",
+        "region_decoder",
+    }
+    assert (
+        m["format_version"] == 2
+        and m["regions"]["count"] == 20
+        and m["regions"]["whole_image_index"] == 19
+    )
     for g in m["graphs"].values():
         model = onnx.load(str(package / g["file"]))
         assert model.opset_import[0].version >= 17
@@ -40,7 +56,9 @@ def test_pipeline_takes_any_image_and_gives_twenty_regions(package, tmp_path):
     pipe = OnnxPipeline(package)
     for h, w in ((32, 32), (77, 200), (300, 41)):
         path = tmp_path / f"{h}x{w}.png"
-        Image.fromarray(np.random.default_rng(h).integers(0, 256, (h, w, 3), dtype=np.uint8)).save(path)
+        Image.fromarray(np.random.default_rng(h).integers(0, 256, (h, w, 3), dtype=np.uint8)).save(
+            path
+        )
         enc = pipe.encode(path)
         assert enc["region_embeddings"].shape[0] == pipe.manifest["regions"]["count"]
         assert enc["region_boxes"][-1].tolist() == [0, 0, 1, 1] and enc["region_scores"][-1] == 1
@@ -63,7 +81,9 @@ def test_a_failed_export_leaves_the_previous_package(package, tiny_run, corpus, 
         build_package(broken, corpus, target, model_id="tiny", golden_images=2)
     after = {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()}
     assert after == before and validate(target) == []
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pkg")]  # no temporary folder left
+    assert not [
+        p for p in tmp_path.iterdir() if p.name.startswith(".pkg")
+    ]  # no temporary folder left
 
 
 def test_region_generator_is_optional(tiny_run, corpus, tmp_path):
@@ -95,7 +115,10 @@ def test_validator_reports_a_wrong_shape_and_a_missing_file(package, tmp_path):
     (bad / "manifest.json").write_text(json.dumps(m))
     (bad / "vocab.json").unlink()
     problems = validate(bad)
-    assert any("decoder.onnx: output log_probs" in p and "manifest says float32['batch', 7]" in p for p in problems)
+    assert any(
+        "decoder.onnx: output log_probs" in p and "manifest says float32['batch', 7]" in p
+        for p in problems
+    )
     assert any("vocab.json: listed in the manifest but missing" in p for p in problems)
     m["format_version"] = 1
     (bad / "manifest.json").write_text(json.dumps(m))
@@ -114,7 +137,10 @@ def test_golden_file_is_reproducible(package, corpus, tmp_path):
     assert len(case["beam3"]) == 3 and case["beam3"][0]["score"] >= case["greedy"]["score"] - 1e-9
     assert any(c["width"] != c["height"] for c in a["images"])  # the resize path is covered
     photo = a["images"][-1]
-    assert photo["file"] == "photos/exif-orientation-6.jpg" and (photo["width"], photo["height"]) == (40, 20)
+    assert photo["file"] == "photos/exif-orientation-6.jpg" and (
+        photo["width"],
+        photo["height"],
+    ) == (40, 20)
     assert (package / "golden" / photo["decoded"]).exists()
 
 

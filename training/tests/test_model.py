@@ -49,7 +49,9 @@ def test_brnn_ignores_padding_and_sees_both_directions():
     wc = enc(torch.tensor([[5, 6, 8]]), torch.tensor([3]))
     assert not torch.allclose(wa[0, 0], wc[0, 0])  # word 0 depends on a later word (backward pass)
     bow = BagOfWords(20, AlignConfig(embed_size=8, word_size=8, dropout=0.0)).eval()
-    assert torch.allclose(bow(a, torch.tensor([3]))[0, 0], bow(torch.tensor([[5, 6, 8]]), torch.tensor([3]))[0, 0])
+    assert torch.allclose(
+        bow(a, torch.tensor([3]))[0, 0], bow(torch.tensor([[5, 6, 8]]), torch.tensor([3]))[0, 0]
+    )
 
 
 def test_image_enters_the_rnn_only_at_the_first_step():

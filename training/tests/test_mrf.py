@@ -9,7 +9,10 @@ from aligncap import mrf
 
 def brute_force(unary, beta):
     n, r = unary.shape
-    best = max(itertools.product(range(r), repeat=n), key=lambda a: (mrf.energy(unary, list(a), beta), [-x for x in a]))
+    best = max(
+        itertools.product(range(r), repeat=n),
+        key=lambda a: (mrf.energy(unary, list(a), beta), [-x for x in a]),
+    )
     return list(best)
 
 

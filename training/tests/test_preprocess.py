@@ -51,11 +51,13 @@ def test_subsampling_keeps_every_fth_pixel_of_the_stored_image_then_turns_it():
 
 
 def test_gray16_keeps_the_high_byte_and_cmyk_uses_the_ink_formula():
-    gray = (np.arange(16 * 16, dtype=np.uint16).reshape(16, 16) * 257)
+    gray = np.arange(16 * 16, dtype=np.uint16).reshape(16, 16) * 257
     buf = io.BytesIO()
     Image.fromarray(gray).save(buf, "PNG")
     out = decode_image(buf.getvalue(), 10_000)
-    assert np.array_equal(out[..., 0], (gray >> 8).astype(np.uint8)) and np.array_equal(out[..., 0], out[..., 2])
+    assert np.array_equal(out[..., 0], (gray >> 8).astype(np.uint8)) and np.array_equal(
+        out[..., 0], out[..., 2]
+    )
     cmyk = Image.new("CMYK", (4, 4), (0, 255, 255, 0))  # full magenta and yellow ink: red
     buf = io.BytesIO()
     cmyk.save(buf, "JPEG", quality=100)
@@ -67,7 +69,9 @@ def test_resize_is_bilinear_half_pixel_rounded_and_the_identity_at_size():
     rng = np.random.default_rng(1)
     px = torch.from_numpy(rng.integers(0, 256, (2, 37, 51, 3), dtype=np.uint8))
     got = resize_square(px, 16)
-    want = F.interpolate(px.permute(0, 3, 1, 2).float(), size=(16, 16), mode="bilinear", align_corners=False)
+    want = F.interpolate(
+        px.permute(0, 3, 1, 2).float(), size=(16, 16), mode="bilinear", align_corners=False
+    )
     assert torch.equal(got, want.round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1))
     same = torch.from_numpy(rng.integers(0, 256, (1, 16, 16, 3), dtype=np.uint8))
     assert torch.equal(resize_square(same, 16), same)

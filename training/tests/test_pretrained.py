@@ -12,10 +12,14 @@ def test_front_end_reads_local_weights_and_gives_twenty_regions(tmp_path):
     torch.manual_seed(0)
     backbone = torchvision.models.resnet18(weights=None)
     torch.save(backbone.state_dict(), tmp_path / "resnet18.pth")
-    cfg = PretrainedConfig(image_size=96, backbone="resnet18", detector="ssdlite320_mobilenet_v3_large")
+    cfg = PretrainedConfig(
+        image_size=96, backbone="resnet18", detector="ssdlite320_mobilenet_v3_large"
+    )
     det = PretrainedFrontEnd(cfg).detector
     torch.save(det.state_dict(), tmp_path / "ssdlite.pth")
-    path = build_front_end(tmp_path / "run", cfg, tmp_path / "resnet18.pth", tmp_path / "ssdlite.pth")
+    path = build_front_end(
+        tmp_path / "run", cfg, tmp_path / "resnet18.pth", tmp_path / "ssdlite.pth"
+    )
     model, ck = load_detector(path)
     assert ck["kind"] == "pretrained"
     # the weights really came from the files

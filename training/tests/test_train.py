@@ -45,7 +45,9 @@ def test_batches_are_bucketed_by_length():
     lengths = [i % 17 for i in range(400)]
     batches = length_batches(order, lengths, 20, torch.Generator().manual_seed(1))
     assert sorted(torch.cat(batches).tolist()) == sorted(order.tolist())
-    spread = sum(max(lengths[i] for i in b.tolist()) - min(lengths[i] for i in b.tolist()) for b in batches)
+    spread = sum(
+        max(lengths[i] for i in b.tolist()) - min(lengths[i] for i in b.tolist()) for b in batches
+    )
     assert spread / len(batches) < 3  # unbucketed batches would span ~16
 
 
@@ -66,10 +68,30 @@ def test_a_run_resumes_where_it_stopped(corpus, tiny_run, tmp_path):
 def test_ddp_runs_with_two_processes_on_gloo(corpus, tiny_run, tmp_path):
     """torchrun with 2 CPU processes: DDP wraps the model, ranks train on shards, rank 0 saves."""
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-port", "29517",
-           "-m", "aligncap.cli", "train-align", "--data", str(corpus), "--run-dir", str(tmp_path),
-           "--detector", str(tiny_run / "detector.pt"),
-           "--set", "epochs=1", "batch_size=25", "embed_size=16", "word_size=16", "device=cpu"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc-per-node",
+        "2",
+        "--master-port",
+        "29517",
+        "-m",
+        "aligncap.cli",
+        "train-align",
+        "--data",
+        str(corpus),
+        "--run-dir",
+        str(tmp_path),
+        "--detector",
+        str(tiny_run / "detector.pt"),
+        "--set",
+        "epochs=1",
+        "batch_size=25",
+        "embed_size=16",
+        "word_size=16",
+        "device=cpu",
+    ]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     ck = torch.load(tmp_path / "align.pt", weights_only=False)
