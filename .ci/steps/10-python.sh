@@ -9,5 +9,6 @@ fi
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e 'training[dev]'
 .venv/bin/ruff check training
-.venv/bin/aligncap validate models/scenes-v1
+.venv/bin/ruff format --check training
+.venv/bin/aligncap validate models/scenes-v2
 cd training && OMP_NUM_THREADS=2 ../.venv/bin/pytest -q -p no:cacheprovider

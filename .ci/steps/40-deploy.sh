@@ -179,7 +179,7 @@ check "Dockerfile.gpu: CUDA ${base} + cuDNN base for onnxruntime_gpu ${ort_versi
 # .ci/steps/20-java.sh and the default model.
 # DEPLOY_CHECK_APP / DEPLOY_CHECK_MODEL point it at another build or model.
 app_dir="${DEPLOY_CHECK_APP:-target/quarkus-app}"
-model_dir="${DEPLOY_CHECK_MODEL:-models/scenes-v1}"
+model_dir="${DEPLOY_CHECK_MODEL:-models/scenes-v2}"
 if [[ -f "${app_dir}/quarkus-run.jar" && -f "${model_dir}/manifest.json" ]]; then
   cp -r "${app_dir}" "${out}/app"
   deploy/build/unpack-natives.sh "${out}/app/lib" linux-x64 "${out}/app/native"

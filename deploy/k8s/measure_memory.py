@@ -11,7 +11,7 @@ the shared libraries' pages.
 
     mvn -B -ntp -Dbuild.dir=target-b package -DskipTests
     python3 deploy/k8s/measure_memory.py --app target-b/quarkus-app --limit 1536m --cpus 2 \
-        --concurrency 8 --requests 400 models/scenes-v1/golden/000.png
+        --concurrency 8 --requests 400 models/scenes-v2/golden/000.png
     # a large PNG under aligncap.image.max-pixels (25 Mpx); the worst case, a progressive JPEG at
     # that limit, is what .ci/steps/26-budget.sh asserts the budget with
     python3 deploy/k8s/measure_memory.py ... --concurrency 4 --requests 8 --synthetic 5000x5000

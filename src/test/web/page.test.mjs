@@ -17,7 +17,7 @@ import { assertPlaced, boxGeometry, lastForm, launch, nextAnswer, openPage } fro
 const here = dirname(fileURLToPath(import.meta.url));
 const BASE = process.env.ALIGNCAP_URL || 'http://127.0.0.1:8080/';
 const KEY = process.env.ALIGNCAP_API_KEY || '';
-const IMAGE = resolve(process.env.ALIGNCAP_TEST_IMAGE || join(here, '../../../models/scenes-v1/golden/003.png'));
+const IMAGE = resolve(process.env.ALIGNCAP_TEST_IMAGE || join(here, '../../../models/scenes-v2/golden/003.png'));
 const OUT = resolve(process.env.WEB_TEST_OUT || join(here, 'output'));
 const IMAGE_TYPE = `image/${extname(IMAGE).slice(1).toLowerCase().replace('jpg', 'jpeg')}`;
 const check = (ok, message) => assert.ok(ok, message);

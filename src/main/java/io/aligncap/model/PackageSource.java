@@ -45,7 +45,7 @@ public interface PackageSource {
     };
   }
 
-  /** A package under {@code prefix} (e.g. {@code models/scenes-v1}) on the class path. */
+  /** A package under {@code prefix} (e.g. {@code models/scenes-v2}) on the class path. */
   static PackageSource classpath(String prefix, ClassLoader loader) {
     String root = prefix.endsWith("/") ? prefix : prefix + "/";
     return new PackageSource() {
