@@ -685,9 +685,8 @@ def train_generator(
         ]
         figures = {"metric": -float(np.mean(losses)), "val_nll": float(np.mean(losses))}
         if kind == "full":  # the full-image model is kept by its captions' CIDEr on val
-            figures["metric"] = figures["val_CIDEr"] = val_cider(
-                both, val_bank, val_items, vocab, gcfg, device
-            )
+            figures.update(val_captions(both, val_bank, ds, val_items, vocab, gcfg, device))
+            figures["metric"] = figures["val_CIDEr"]
         return figures
 
     state = fit(
@@ -730,17 +729,25 @@ def train_generator(
     return path
 
 
-def val_cider(
-    gen: Generator, bank: RegionBank, items, vocab: Vocabulary, gcfg: GenConfig, device
-) -> float:
-    """CIDEr of greedy full-image captions of ``items`` against their references."""
+def val_captions(
+    gen: Generator, bank: RegionBank, ds, items, vocab: Vocabulary, gcfg: GenConfig, device
+) -> dict:
+    """CIDEr of greedy full-image captions of ``items`` against their references, and on
+    the scenes corpus (which knows what is in each image) the precision and recall of the
+    object kinds they name: CIDEr alone rewards a right background with wrong objects."""
     from .decode import greedy_batch
-    from .evaluate import cider
+    from .evaluate import cider, kind_accuracy
 
     bias = gen.head(bank.full_codes(range(len(items))).to(device))
     toks = greedy_batch(gen.step, bias, vocab, gcfg.max_length)
     res = {str(k): " ".join(vocab.decode(t)) for k, t in enumerate(toks)}
-    return cider({str(k): [" ".join(s) for s in it.sentences] for k, it in enumerate(items)}, res)
+    refs = {str(k): [" ".join(s) for s in it.sentences] for k, it in enumerate(items)}
+    figures = {"val_CIDEr": cider(refs, res)}
+    if ds.annotations:
+        kinds = kind_accuracy(ds, items, {str(it.imgid): res[str(k)] for k, it in enumerate(items)})
+        figures["val_kind_precision"] = kinds["kind_precision"] or 0.0
+        figures["val_kind_recall"] = kinds["kind_recall"] or 0.0
+    return figures
 
 
 def generator_loss(
