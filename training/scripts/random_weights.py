@@ -21,6 +21,10 @@ for k, v in det.state_dict().items():
         state[k] = torch.ones_like(v)
     elif k.endswith("running_mean"):
         state[k] = torch.zeros_like(v)
+    elif v.dim() > 1:
+        # fan-in scaled: larger weights saturate every activation, and the scores then
+        # depend only on the anchor (ties between boxes on any image)
+        state[k] = torch.randn_like(v) * 1.3 / v[0].numel() ** 0.5
     else:
-        state[k] = torch.randn_like(v) * (0.5 if v.dim() > 1 else 0.1)
+        state[k] = float(k.endswith("weight")) + torch.randn_like(v) * 0.1
 torch.save(state, sys.argv[1] + "/ssdlite.pth")
