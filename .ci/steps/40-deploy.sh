@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Deploy files (issues 6, 14), checked offline: the SAM template with cfn-lint,
+# Deploy files (issues 6, 11, 14), checked offline: the SAM template with cfn-lint,
 # expanded by the real SAM translator and linted again, its IAM policies (and
 # the Kubernetes worker's) against the S3/SQS calls in src/main/java; the
 # Kubernetes namespace and overlays rendered with kustomize and validated
 # against the bundled Kubernetes JSON schemas (KEDA's kinds against pinned
 # ones), the overlays checked to coexist (distinct names and selectors); the
 # Dockerfiles with hadolint; the GPU image's CUDA against the sonames of the
-# onnxruntime_gpu jar; the native build's architecture guard; the image health
+# onnxruntime_gpu jar; the Lambda runtimes' glibc against ONNX Runtime's; the
+# native build's architecture guard; the image health
 # check; the ONNX Runtime native stripping and JNI metadata; and (when the
 # earlier steps built them) the fast-jar run in the image's layout, the STS
 # module in the packages, and the Lambda package sizes. The web-identity (IRSA)
@@ -170,6 +171,18 @@ rm -rf "${out}/gpu"
 [[ "$(printf '%s\n' "${built}" "${base}" | sort -V | tail -n 1)" == "${base}" ]] || {
   echo "Dockerfile.gpu: CUDA ${base} base, older than the ${built} toolkit onnxruntime_gpu was compiled with"; exit 1; }
 check "Dockerfile.gpu: CUDA ${base} + cuDNN base for onnxruntime_gpu ${ort_version} (libcudart.so.${linked}, nvcc ${built})"
+
+# Every Lambda runtime the template allows has the glibc ONNX Runtime's libraries need (issue 11:
+# java17 is Amazon Linux 2, glibc 2.26; libonnxruntime.so needs GLIBC_2.28), and a template that
+# allows java17 again is refused.
+ort_libs=("${out}"/ort/ai/onnxruntime/native/linux-*/*.so)
+"${venv}/bin/python" deploy/sam/check_runtimes.py --template deploy/sam/template.yaml "${ort_libs[@]}"
+sed 's/^\(    AllowedValues: \[\)java21/\1java17, java21/' deploy/sam/template.yaml > "${out}/java17.yaml"
+if "${venv}/bin/python" deploy/sam/check_runtimes.py --template "${out}/java17.yaml" "${ort_libs[@]}" > "${out}/java17.log"; then
+  echo "check_runtimes.py passed a template that allows java17"; exit 1
+fi
+grep -q "java17 runs on Amazon Linux 2 (glibc 2.26)" "${out}/java17.log"
+check "SAM runtimes: each allowed one has the glibc onnxruntime ${ort_version} needs; java17 refused"
 
 # ---------------------------------------------------------------- the image layout, run on this JVM
 # What Dockerfile.jvm does after `mvn package`, then a real start: natives
