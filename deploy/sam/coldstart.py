@@ -8,7 +8,8 @@ an image, and reports the time from JVM launch to the function's response.
 No SnapStart, no network download of the package: this is the upper bound a
 restore avoids, on this machine's CPUs. It also reports the JVM's CPU time up
 to init's end, all threads and the main one, which competing load does not
-inflate, and estimates init at Lambda memory sizes from it.
+inflate, and estimates init at Lambda memory sizes from it; and the JVM's peak
+RSS after the first response, which the function's memory must hold.
 
   python3 deploy/sam/coldstart.py target-lambda-http/function.zip IMAGE.png --runs 3 \\
       [--env ALIGNCAP_MODEL_PATH=/path/to/model]
@@ -108,13 +109,25 @@ def one_run(task_root, classpath, event, extra_env):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     result["pid"] = proc.pid
     ok = done.wait(300)
+    rss = peak_rss_mb(proc.pid)
     proc.kill()
     err = proc.communicate()[1].decode(errors="replace")
     server.shutdown()
     if not ok or not result["path"].endswith("/response"):
         sys.exit(f"no response (posted to {result.get('path')}): {result.get('body', b'')[:500]!r}\n{err[-2000:]}")
     response = json.loads(result["body"])
-    return result["first_next"] - start, result["end"] - start, response.get("statusCode"), result["cpu"]
+    return result["first_next"] - start, result["end"] - start, response.get("statusCode"), result["cpu"], rss
+
+
+def peak_rss_mb(pid):
+    """The JVM's peak resident memory so far (VmHWM), MB: what the function's memory must hold."""
+    try:
+        for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
 
 
 def cpu_seconds(pid):
@@ -157,11 +170,11 @@ def main():
                 z.extractall(task_root)
             unzip = time.monotonic() - t0
             cp = ":".join([task_root, f"{task_root}/lib/*"] + ric)
-            init, total, status, (cpu, main_cpu) = one_run(task_root, cp, event, extra_env)
+            init, total, status, (cpu, main_cpu), rss = one_run(task_root, cp, event, extra_env)
             cpus.append((cpu, main_cpu))
             print(f"run {i + 1}: package {size / 1e6:.1f} MB, unzip {unzip:.2f} s, init {init:.2f} s, "
                   f"init + first POST /v1/captions {total:.2f} s (HTTP {status}); "
-                  f"init CPU {cpu:.2f} s, {main_cpu:.2f} s of it on the busiest thread")
+                  f"init CPU {cpu:.2f} s, {main_cpu:.2f} s of it on the busiest thread; peak RSS {rss:.0f} MB")
     # Lambda gives a function 1 vCPU per 1769 MB: init takes at least the busiest
     # thread's CPU time, and at least all threads' CPU time spread over the vCPUs.
     cpu, main_cpu = max(cpus)
