@@ -173,14 +173,29 @@ def startups(args, image: Path, ctype: str, work: Path, jvm: list[str], runs: in
     """Fresh JVMs: process start to ready and to the first caption, and the CPU time spent."""
     starts = []
     for i in range(runs):
-        svc = Service(args.app, args.model, {}, jvm, work / f"start-{len(jvm)}-{i}.log")
+        log = work / f"start-{len(jvm)}-{i}.log"
+        svc = Service(args.app, args.model, {}, jvm, log)
         ready = svc.wait_ready()
         svc.caption(image.read_bytes(), ctype)
         first = time.monotonic() - svc.t0
         cpu = proc_cpu_s(svc.pid)
         svc.stop()
-        starts.append({"ready_s": ready, "first_caption_s": first, "cpu_s_to_first_caption": cpu, "load": load()})
+        starts.append({"ready_s": ready, "first_caption_s": first, "cpu_s_to_first_caption": cpu, "load": load(),
+                       **startup_log(log.read_text())})
     return starts
+
+
+def startup_log(text: str) -> dict:
+    """Where start-up went, from the service's own log lines: the model package read and verified,
+    the model ready (sessions opened and the warm-up inference), and Quarkus' "started in"."""
+    found = {}
+    for key, pattern in (("model_load_ms", r"loaded and verified from .* in (\d+) ms"),
+                         ("model_ready_ms", r"ready on \S+ in (\d+) ms"),
+                         ("quarkus_started_s", r"started in ([\d.]+)s")):
+        m = re.search(pattern, text)
+        if m:
+            found[key] = float(m.group(1))
+    return found
 
 
 def main():

@@ -208,8 +208,11 @@ def main():
            "with class-data sharing (a dynamic AppCDS archive written by one earlier start and caption, "
            "`-XX:ArchiveClassesAtExit`, then `-XX:SharedArchiveFile`):", ""]
     md += [table(["class-data sharing", "start to ready s", "start to first caption s",
-                  "process CPU s to first caption", "load"],
+                  "process CPU s to first caption", "Quarkus \"started in\" s", "of it: model ready s "
+                  "(package read and verified s)", "load"],
                  [[label, f"{s['ready_s']:.2f}", f"{s['first_caption_s']:.2f}", f"{s['cpu_s_to_first_caption']:.2f}",
+                   f"{s.get('quarkus_started_s', float('nan')):.2f}",
+                   f"{s.get('model_ready_ms', float('nan')) / 1000:.2f} ({s.get('model_load_ms', float('nan')) / 1000:.2f})",
                    s["load"]]
                   for label, key in (("JDK default", "startup"), ("AppCDS archive", "startup_cds"))
                   for s in e2e.get(key, [])]), ""]
