@@ -116,6 +116,11 @@ class GenConfig:
     word_size: int = 256
     dropout: float = 0.3
     max_length: int = 20  # decoding limit, in tokens, END included
+    # ReLU cell: W_hh starts as the identity (Le et al. 2015, "IRNN"), so the state —
+    # and the image bias, which enters only at the first step — is carried forward
+    # unchanged until training learns otherwise; a random W_hh forgot the objects
+    # within a few words (val kind precision 3%).
+    identity_init: bool = True
 
     @property
     def bias_size(self) -> int:
@@ -133,11 +138,23 @@ class ImageHead(nn.Module):
 
     def __init__(self, region_size: int, cfg: GenConfig):
         super().__init__()
+        # Each input feature standardised by its mean and spread over the training set:
+        # the vector joins parts of very different scale (kind probabilities ~0.1, fc7
+        # activations ~1), and without it the generator learnt the background from fc7
+        # and named one kind for every image (val kind precision 2%).
+        self.register_buffer("mean", torch.zeros(region_size))
+        self.register_buffer("scale", torch.ones(region_size))
         self.W_hi = nn.Linear(region_size, cfg.bias_size)
         self.drop = nn.Dropout(cfg.dropout)
 
+    def standardise(self, feats: torch.Tensor) -> None:
+        """Set mean and scale from training features (N, D); a constant feature gets 1."""
+        std = feats.float().std(0)
+        self.mean.copy_(feats.float().mean(0))
+        self.scale.copy_(torch.where(std > 1e-6, 1.0 / std.clamp(min=1e-6), torch.ones_like(std)))
+
     def forward(self, feats: torch.Tensor) -> torch.Tensor:  # (...,D) → (...,bias)
-        return self.W_hi(self.drop(feats))
+        return self.W_hi(self.drop((feats - self.mean) * self.scale))
 
 
 class DecoderStep(nn.Module):
@@ -154,6 +171,9 @@ class DecoderStep(nn.Module):
         self.W_hh = nn.Linear(cfg.hidden_size, cfg.bias_size, bias=False)
         self.W_oh = nn.Linear(cfg.hidden_size, vocab_size)
         self.drop = nn.Dropout(cfg.dropout)
+        if cfg.cell == "rnn" and cfg.identity_init:
+            with torch.no_grad():
+                self.W_hh.weight.copy_(torch.eye(cfg.hidden_size))
 
     def forward(self, token, image_bias, *state):
         x = self.drop(self.embed(token))

@@ -657,17 +657,21 @@ def train_generator(
             val_pairs = [((i, r), s) for i, r, s in vs]
     pairs = [(f, s[: gcfg.max_length - 1]) for f, s in pairs]
     val_pairs = [(f, s[: gcfg.max_length - 1]) for f, s in val_pairs][:5000]
-    input_size = bank.full_code_size if kind == "full" else bank.region_size
-    both = Generator(ImageHead(input_size, gcfg), DecoderStep(len(vocab), gcfg))
-    if tc.init:
-        _init_from(both, tc.init, f"{kind} generator", vocab)
-    both = both.to(device)
-    net = wrap(both, world, device)
 
     def features(b, batch):
         if kind == "full":
             return b.full_codes([i for (i, _), _ in batch]).to(device)
         return b.region_rows([f for f, _ in batch]).to(device)
+
+    input_size = bank.full_code_size if kind == "full" else bank.region_size
+    both = Generator(ImageHead(input_size, gcfg), DecoderStep(len(vocab), gcfg))
+    if tc.init:
+        _init_from(both, tc.init, f"{kind} generator", vocab)
+    else:
+        sample = torch.randperm(len(pairs), generator=torch.Generator().manual_seed(tc.seed))
+        both.head.standardise(features(bank, [pairs[j] for j in sample[:20000].tolist()]))
+    both = both.to(device)
+    net = wrap(both, world, device)
 
     def nll(model, b, batch):
         seqs = [s for _, s in batch]

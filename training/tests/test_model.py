@@ -8,6 +8,7 @@ from aligncap.model import (
     BagOfWords,
     DecoderStep,
     GenConfig,
+    ImageHead,
     ranking_loss,
     score_matrix,
 )
@@ -65,3 +66,23 @@ def test_image_enters_the_rnn_only_at_the_first_step():
         logp, *state = step(inputs[:, 0], bias, *state)
         logp2, *_ = step(inputs[:, 1], torch.zeros_like(bias), *state)
         assert torch.allclose(full[:, 0], logp) and torch.allclose(full[:, 1], logp2)
+
+
+def test_image_head_standardises_each_feature_from_training_features():
+    head = ImageHead(3, GenConfig(hidden_size=4, dropout=0.0)).eval()
+    feats = torch.tensor([[0.0, 10.0, 5.0], [0.2, 30.0, 5.0], [0.1, 20.0, 5.0]])
+    head.standardise(feats)
+    # a feature of scale 0.1 weighs as much as one of scale 10; a constant one is only centred
+    assert torch.allclose(head.mean, torch.tensor([0.1, 20.0, 5.0]))
+    assert torch.allclose(head.scale, torch.tensor([10.0, 0.1, 1.0]), rtol=1e-5)
+    assert torch.allclose(head(feats), head.W_hi((feats - head.mean) * head.scale))
+
+
+def test_relu_rnn_starts_by_carrying_its_state_forward():
+    cfg = GenConfig(hidden_size=6, word_size=4, dropout=0.0)
+    assert torch.equal(DecoderStep(10, cfg).W_hh.weight, torch.eye(6))
+    random = GenConfig(hidden_size=6, word_size=4, identity_init=False)
+    assert not torch.equal(DecoderStep(10, random).W_hh.weight, torch.eye(6))
+    assert DecoderStep(
+        10, GenConfig(hidden_size=6, word_size=4, cell="lstm")
+    ).W_hh.weight.shape == (24, 6)
