@@ -6,9 +6,15 @@ the costliest image the default limits accept -- a progressive JPEG without chro
 aligncap.image.max-pixels, whose decode keeps 6 bytes of DCT coefficients per pixel outside the
 heap -- ROUNDS times each, and then reads the service's peak RSS (VmHWM) from /proc/<pid>/status.
 
+Then BODIES connections each send all but the last byte of a JSON body just under
+quarkus.http.limits.max-body-size and finish together: without aligncap.api.max-buffered-body-bytes
+two dozen of them fill the heap before any decode starts (the JVM runs with
+-XX:+ExitOnOutOfMemoryError, as in the pod, so that would end it).
+
 Passes when every upload got 200 or 503 (the bulkhead's refusal, problem+json with Retry-After),
 images over the pixel limit and over the decode budget (a CMYK progressive JPEG: 8 bytes a pixel)
-got 413 before they were decoded, and the peak RSS stayed under --bound-mib.
+got 413 before they were decoded, every large body got 400 (it is no image) or 503 with
+Retry-After, the service is still up, and the peak RSS stayed under --bound-mib.
 
     python memory_budget.py --jar target/quarkus-app/quarkus-run.jar [--clients 8] [--rounds 3]
 """
@@ -67,6 +73,41 @@ def post(port: int, body: bytes) -> tuple[int, dict, bytes]:
         conn.close()
 
 
+def held_bodies(port: int, count: int, size: int) -> dict[str, int]:
+    """COUNT connections send all but the last byte of a SIZE-byte JSON body, then all finish;
+    the status line of each answer (or the error that came instead), counted."""
+    body = b'{"image": "' + b"A" * (size - 14) + b'"}'
+    socks = []
+    for _ in range(count):
+        s = socket.create_connection(("127.0.0.1", port), timeout=300)
+        s.sendall(b"POST /v1/captions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(body))
+        try:
+            s.sendall(body[:-1])
+        except OSError:
+            pass  # refused before the end: its answer is waiting
+        socks.append(s)
+    counts: dict[str, int] = {}
+    for s in socks:
+        try:
+            try:
+                s.sendall(body[-1:])
+            except OSError:
+                pass
+            answer = s.recv(65536).decode("latin-1")
+            head, _, rest = answer.partition("\r\n\r\n")
+            status = head.split("\r\n")[0].split(" ")[1]
+            if status == "503" and ("retry-after:" not in head.lower()
+                                    or "application/problem+json" not in head.lower()):
+                status = "503 without Retry-After or problem+json"
+        except (OSError, IndexError) as e:
+            status = f"no answer ({e!r})"
+        finally:
+            s.close()
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--jar", default="target/quarkus-app/quarkus-run.jar")
@@ -76,6 +117,9 @@ def main() -> int:
                    help="side of the square worst case: 5000 = the default aligncap.image.max-pixels")
     p.add_argument("--over-side", type=int, default=7000, help="a side the defaults refuse (413)")
     p.add_argument("--pod-memory", default="2g", help="the memory the JVM is told it has")
+    p.add_argument("--bodies", type=int, default=24, help="concurrent large JSON bodies")
+    p.add_argument("--body-bytes", type=int, default=24_000_000,
+                   help="their size: just under quarkus.http.limits.max-body-size (24M)")
     # heap at most 512 MiB + 2 decodes x aligncap.image.max-decode-bytes (160 MiB) outside it +
     # the JVM and ONNX Runtime at ready and their arenas (~450 MiB): 1280 MiB of the 2 GiB limit
     p.add_argument("--bound-mib", type=int, default=1280, help="the peak RSS allowed")
@@ -93,7 +137,8 @@ def main() -> int:
     env = dict(os.environ, QUARKUS_HTTP_HOST="127.0.0.1", QUARKUS_HTTP_PORT=str(port),
                ALIGNCAP_INFERENCE_PROVIDERS="cpu")
     service = subprocess.Popen(
-        ["java", f"-XX:MaxRAM={a.pod_memory}", "-XX:MaxRAMPercentage=25", "-jar", a.jar],
+        ["java", f"-XX:MaxRAM={a.pod_memory}", "-XX:MaxRAMPercentage=25",
+         "-XX:+ExitOnOutOfMemoryError", "-jar", a.jar],
         stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         for _ in range(480):
@@ -156,6 +201,15 @@ def main() -> int:
         if counts.get(200, 0) == 0:
             print("FAIL: no upload was captioned")
             failed = True
+        bodies = held_bodies(port, a.bodies, a.body_bytes)
+        print(f"{a.bodies} JSON bodies of {a.body_bytes} bytes held open, then finished together: "
+              f"statuses {bodies}")
+        if set(bodies) - {"400", "503"} or service.poll() is not None:
+            print(f"FAIL: a large body got something else than 400 or 503 with Retry-After, or the "
+                  f"service ended (exit {service.poll()}): {bodies}")
+            failed = True
+        peak = status_kib(service.pid, "VmHWM") // 1024 if service.poll() is None else peak
+        print(f"peak RSS (VmHWM) after both: {peak} MiB; bound {a.bound_mib} MiB")
         if peak > a.bound_mib:
             print(f"FAIL: peak RSS {peak} MiB is over the {a.bound_mib} MiB bound")
             failed = True

@@ -29,9 +29,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class AlignmentResource {
 
   private final Captioner captioner;
+  private final BodyBudget bodies;
 
-  AlignmentResource(Captioner captioner) {
+  AlignmentResource(Captioner captioner, BodyBudget bodies) {
     this.captioner = captioner;
+    this.bodies = bodies;
   }
 
   @POST
@@ -69,11 +71,14 @@ public class AlignmentResource {
               schema = @Schema(implementation = AlignmentResult.class),
               examples = @ExampleObject(name = "alignment", value = ApiDocs.ALIGN_EXAMPLE)))
   public AlignmentResult form(AlignmentForm form) {
-    return captioner.align(
-        RequestParsing.bytes(form.image),
-        RequestParsing.contentType(form.image),
-        form.sentence,
-        RequestParsing.number("beta", form.beta));
+    return bodies.read(
+        form.image,
+        image ->
+            captioner.align(
+                image,
+                RequestParsing.contentType(form.image),
+                form.sentence,
+                RequestParsing.number("beta", form.beta)));
   }
 
   @POST

@@ -28,9 +28,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class CaptionResource {
 
   private final Captioner captioner;
+  private final BodyBudget bodies;
 
-  CaptionResource(Captioner captioner) {
+  CaptionResource(Captioner captioner, BodyBudget bodies) {
     this.captioner = captioner;
+    this.bodies = bodies;
   }
 
   @POST
@@ -68,8 +70,9 @@ public class CaptionResource {
               schema = @Schema(implementation = CaptionResult.class),
               examples = @ExampleObject(name = "captions", value = ApiDocs.CAPTION_EXAMPLE)))
   public CaptionResult form(CaptionForm form) {
-    return captioner.caption(
-        RequestParsing.bytes(form.image), RequestParsing.contentType(form.image), form.options());
+    return bodies.read(
+        form.image,
+        image -> captioner.caption(image, RequestParsing.contentType(form.image), form.options()));
   }
 
   @POST

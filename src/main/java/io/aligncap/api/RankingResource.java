@@ -27,9 +27,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class RankingResource {
 
   private final Captioner captioner;
+  private final BodyBudget bodies;
 
-  RankingResource(Captioner captioner) {
+  RankingResource(Captioner captioner, BodyBudget bodies) {
     this.captioner = captioner;
+    this.bodies = bodies;
   }
 
   @POST
@@ -67,8 +69,9 @@ public class RankingResource {
               schema = @Schema(implementation = RankingResult.class),
               examples = @ExampleObject(name = "ranking", value = ApiDocs.RANK_EXAMPLE)))
   public RankingResult form(RankingForm form) {
-    return captioner.rank(
-        RequestParsing.bytes(form.image), RequestParsing.contentType(form.image), form.candidates);
+    return bodies.read(
+        form.image,
+        image -> captioner.rank(image, RequestParsing.contentType(form.image), form.candidates));
   }
 
   @POST

@@ -2,20 +2,21 @@ package io.aligncap.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aligncap.AligncapException;
 import io.aligncap.config.AligncapConfig;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.impl.RoutingContextInternal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -24,10 +25,10 @@ import org.jboss.logging.Logger;
  * every request its {@link RequestIds id}, refuse a URL over {@code aligncap.api.max-url-length}
  * and a body over {@code quarkus.http.limits.max-body-size} with RFC 9457 problems (Quarkus's own
  * answers there are an empty 413 and 414), read the API's non-multipart bodies on the event loop
- * with that limit (multipart forms are streamed to disk by Quarkus REST, also on the event loop),
- * so a slow upload holds no worker thread, and close an upload still unfinished after {@code
- * aligncap.api.upload-timeout} with a 408. A body without a content type is taken as bytes, so that
- * the image is sniffed rather than refused.
+ * with that limit and within the {@link BodyBudget} (multipart forms are streamed to disk by
+ * Quarkus REST, also on the event loop), so a slow upload holds no worker thread, and close an
+ * upload still unfinished after {@code aligncap.api.upload-timeout} with a 408. A body without a
+ * content type is taken as bytes, so that the image is sniffed rather than refused.
  */
 @ApplicationScoped
 public class RequestGuard {
@@ -48,20 +49,22 @@ public class RequestGuard {
   private final int maxUrlLength;
   private final long uploadTimeoutMillis;
   private final ObjectMapper json;
+  private final BodyBudget budget;
 
   RequestGuard(
       AligncapConfig config,
       ObjectMapper json,
+      BodyBudget budget,
       @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {
     this.maxBodyBytes = maxBody.asLongValue();
     this.maxUrlLength = config.api().maxUrlLength();
     this.uploadTimeoutMillis = config.api().uploadTimeout().toMillis();
     this.json = json;
+    this.budget = budget;
   }
 
   void routes(@Observes Router router) {
     router.route().order(ORDER_LIMITS).handler(this::limits);
-    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     router
         .route("/v1/*")
         .order(ORDER_BODY)
@@ -69,12 +72,11 @@ public class RequestGuard {
             ctx -> {
               HttpServerRequest request = ctx.request();
               if (readsItsOwnBody(request) || request.isEnded() || contentLength(request) == 0) {
-                ctx.next(); // (BodyHandler waits for an end that an ended request never signals)
+                ctx.next(); // (an ended request signals no end to wait for)
               } else {
-                bodies.handle(ctx);
+                readBody(ctx);
               }
-            })
-        .failureHandler(this::bodyFailed);
+            });
   }
 
   /** Largest accepted body, {@code quarkus.http.limits.max-body-size}. */
@@ -127,18 +129,76 @@ public class RequestGuard {
     return type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/");
   }
 
-  private void bodyFailed(RoutingContext ctx) {
-    if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) {
+  /**
+   * Reads a JSON or raw body into memory as Vert.x's BodyHandler does (the body Quarkus REST then
+   * reads), each chunk taken from the {@link BodyBudget} as it arrives and all of it given back
+   * when the request ends: a 413 past the body limit, a 503 with {@code Retry-After} when the
+   * bodies in progress hold the whole budget.
+   */
+  private void readBody(RoutingContext ctx) {
+    new BodyRead(ctx).start();
+  }
+
+  /** One body being read; its chunks arrive on the request's event loop. */
+  private final class BodyRead {
+    private final RoutingContext ctx;
+    private final AtomicLong held = new AtomicLong();
+    private Buffer body = Buffer.buffer(); // null once refused or broken off
+
+    BodyRead(RoutingContext ctx) {
+      this.ctx = ctx;
+    }
+
+    void start() {
+      HttpServerRequest request = ctx.request();
+      ctx.addEndHandler(x -> giveBack()); // answered, failed or closed
+      request.handler(this::chunk);
+      request.endHandler(this::end);
+      request.exceptionHandler(this::brokenOff);
+      request.resume();
+    }
+
+    private void chunk(Buffer chunk) {
+      if (body == null) {
+        return;
+      }
+      long size = body.length() + (long) chunk.length();
+      if (size <= maxBodyBytes && budget.take(chunk.length())) {
+        held.addAndGet(chunk.length());
+        body.appendBuffer(chunk);
+        return;
+      }
+      body = null;
+      giveBack();
+      if (size > maxBodyBytes) {
+        refuse(ctx, 413, TOO_LARGE, tooLarge("more than " + maxBodyBytes + " bytes"));
+        return;
+      }
+      AligncapException overloaded = budget.overloaded();
+      overloaded
+          .retryAfter()
+          .ifPresent(d -> ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "" + d.toSeconds()));
+      refuse(ctx, 503, overloaded.kind().title, overloaded.getMessage());
+    }
+
+    private void end(Void v) {
+      if (body != null) {
+        // what Vert.x's BodyHandler does: Quarkus REST reads RoutingContext.body()
+        ((RoutingContextInternal) ctx).setBody(body);
+        ctx.next();
+      }
+    }
+
+    private void brokenOff(Throwable e) {
+      body = null; // the end handler gives the bytes back
       LOG.debugf(
-          "request %s %s: the client closed the connection during the upload",
-          ctx.request().getHeader(RequestIds.HEADER), ctx.request().path());
-      return;
+          "request %s %s: the upload broke off (%s)",
+          ctx.request().getHeader(RequestIds.HEADER), ctx.request().path(), e);
     }
-    if (ctx.statusCode() == 413) {
-      refuse(ctx, 413, TOO_LARGE, tooLarge("more than " + maxBodyBytes + " bytes"));
-      return;
+
+    private void giveBack() {
+      budget.give(held.getAndSet(0));
     }
-    ctx.next();
   }
 
   private String tooLarge(String size) {

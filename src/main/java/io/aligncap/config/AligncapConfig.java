@@ -240,6 +240,17 @@ public interface AligncapConfig {
      */
     @WithDefault("60s")
     Duration uploadTimeout();
+
+    /**
+     * Bytes of request bodies held in memory at once, all requests together (issue 11): JSON and
+     * raw bodies from their first byte, a form's image part from when it is read, until the answer
+     * is sent. A request that would go over it gets a 503 with {@code Retry-After}. It bounds what
+     * bodies cost the heap, a few times this (the buffer, the JSON text, the decoded bytes); it
+     * counts bytes received, not declared, so stalled uploads hold only what they sent. At least
+     * {@code quarkus.http.limits.max-body-size}: deploy/README.md "Memory budget".
+     */
+    @WithDefault("50331648") // 48 MiB: two bodies of the largest size
+    long maxBufferedBodyBytes();
   }
 
   /**
