@@ -9,8 +9,8 @@ JVM options of deploy/docker/Dockerfile.jvm and deploy/k8s/base, a 2 GiB limit e
 - latency p50/p95/p99, throughput and errors at concurrency 1, 4, 16, 64, with batching on
   and off; the service's CPU time per request (from /proc, which competing load inflates far
   less than wall time); RSS idle and its peak under load;
-- the ratio of c=1 HTTP latency to the compute inside the service (the stage timings each
-  response carries, decode included);
+- the ratio of c=1 HTTP latency to the compute inside the service during the same run (mean
+  against mean: the service's stage timers in /q/metrics, decode included);
 - growth: latency and RSS against image size (256², 1024², 4096² px, JPEG and PNG, drawn
   with Pillow) and beam size (1, 3, 7);
 - optionally a soak (RSS every 10 s under c=16 for --soak seconds);
@@ -28,7 +28,6 @@ import json
 import os
 import re
 import socket
-import statistics
 import subprocess
 import tempfile
 import threading
@@ -125,16 +124,20 @@ def wrk(svc: Service, image: Path, ctype: str, query: str, conns: int, seconds: 
     t = threading.Thread(target=sample)
     t.start()
     cpu0 = proc_cpu_s(svc.pid)
+    stages0 = stage_seconds(svc)
     out = subprocess.run(["wrk", "-t", str(min(conns, 4)), "-c", str(conns), "-d", f"{seconds}s",
                           "--timeout", "30s", "-s", str(HERE / "post.lua"), svc.base],
                          env=env, capture_output=True, text=True, check=True).stdout
     cpu = proc_cpu_s(svc.pid) - cpu0
+    stages1 = stage_seconds(svc)
     stop.set()
     t.join()
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
     r = {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
     r.update(conns=conns, rss_peak_mb=peak[0], rss_after_mb=rss_mb(svc.pid), load=load(),
-             cpu_ms_per_request=1000 * cpu / max(1, r["n"]))
+             cpu_ms_per_request=1000 * cpu / max(1, r["n"]),
+             # the compute inside the service during this run, per request: its stage timers
+             compute_ms_per_request=1000 * (stages1[0] - stages0[0]) / max(1, stages1[1] - stages0[1]))
     return r
 
 
@@ -162,11 +165,18 @@ def draw(out: Path) -> dict[str, tuple[Path, str]]:
     return images
 
 
-def compute_ms(svc: Service, image: Path, ctype: str, n: int) -> dict:
-    """The service's own compute for the request (sum of its stage timings), sequential requests."""
-    body = image.read_bytes()
-    sums = [sum(svc.caption(body, ctype)["timings_ms"].values()) for _ in range(n)]
-    return {"p50_ms": statistics.median(sums), "n": n}
+def stage_seconds(svc: Service) -> tuple[float, float]:
+    """From /q/metrics: the seconds all stages took so far (the timer aligncap.inference, decode
+    included) and the number of decodes (one per request)."""
+    with urllib.request.urlopen(svc.base + "/q/metrics", timeout=10) as r:
+        text = r.read().decode()
+    total = decodes = 0.0
+    for kind, labels, value in re.findall(r'^aligncap_inference_seconds_(sum|count)\{([^}]*)\}\s+(\S+)', text, re.M):
+        if kind == "sum":
+            total += float(value)
+        elif 'stage="decode"' in labels:
+            decodes += float(value)
+    return total, decodes
 
 
 def startups(args, image: Path, ctype: str, work: Path, jvm: list[str], runs: int = 3) -> list[dict]:
@@ -232,7 +242,6 @@ def main():
         time.sleep(2)
         run = {"rss_idle_mb": rss_mb(svc.pid), "load": load()}
         wrk(svc, image, ctype, "beam_size=3", 16, 10)  # warm-up under concurrency
-        run["compute"] = compute_ms(svc, image, ctype, 200)
         run["wrk"] = []
         for c in conns:
             run["wrk"].append(wrk(svc, image, ctype, "beam_size=3", c, args.seconds))

@@ -11,8 +11,8 @@ wrk.path = os.getenv("BENCH_PATH") or "/v1/captions?beam_size=3"
 
 function done(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("RESULT p50=%.3f p95=%.3f p99=%.3f rps=%.2f n=%d errors=%d non2xx=%d\n",
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+  io.write(string.format("RESULT mean=%.3f p50=%.3f p95=%.3f p99=%.3f rps=%.2f n=%d errors=%d non2xx=%d\n",
+    latency.mean / 1000, latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
     summary.requests / (summary.duration / 1e6), summary.requests,
     e.connect + e.read + e.write + e.timeout, e.status))
 end
