@@ -8,7 +8,7 @@
 #   PARALLEL=1 bash training/scripts/train_default.sh  # independent runs side by side (GPU / many cores)
 #
 # Other settings: DATA / DETECT (corpus folders), RUN, OUT, TRAIN/VAL/TEST corpus sizes,
-# DETECT_EPOCHS, ALIGN_EPOCHS, GEN_EPOCHS, ABLATION_EPOCHS, *_SET (extra KEY=VALUE settings),
+# DETECT_EPOCHS, ALIGN_EPOCHS, GEN_EPOCHS (full image), REGION_EPOCHS, ABLATION_EPOCHS, ABLATION_TRAIN, *_SET (extra KEY=VALUE settings),
 # METRICS=--no-metrics where Java is missing (score later with `aligncap evaluate --score-only`),
 # STAGES: a list of corpus detector align gen ablation eval export (default: all of them, in order).
 #
@@ -19,9 +19,9 @@ DETECT=${DETECT:-data/detect}
 RUN=${RUN:-runs/scenes-v2}
 OUT=${OUT:-models/scenes-v2}
 TRAIN=${TRAIN:-20000} VAL=${VAL:-1000} TEST=${TEST:-1000}
-DETECT_EPOCHS=${DETECT_EPOCHS:-5} ALIGN_EPOCHS=${ALIGN_EPOCHS:-4} GEN_EPOCHS=${GEN_EPOCHS:-5}
-ABLATION_EPOCHS=${ABLATION_EPOCHS:-2}
-DETECT_SET=${DETECT_SET:-} ALIGN_SET=${ALIGN_SET:-} GEN_SET=${GEN_SET:-batch_size=200}
+DETECT_EPOCHS=${DETECT_EPOCHS:-5} ALIGN_EPOCHS=${ALIGN_EPOCHS:-4} GEN_EPOCHS=${GEN_EPOCHS:-6} REGION_EPOCHS=${REGION_EPOCHS:-1}
+ABLATION_EPOCHS=${ABLATION_EPOCHS:-2} ABLATION_TRAIN=${ABLATION_TRAIN:-4000}
+DETECT_SET=${DETECT_SET:-} ALIGN_SET=${ALIGN_SET:-} GEN_SET=${GEN_SET:-batch_size=200 hidden_size=256 word_size=128}
 STAGES=" ${STAGES:-corpus detector align gen ablation eval export} "
 METRICS=${METRICS:-}
 AC=${AC:-aligncap}
@@ -46,13 +46,24 @@ fi
 if has gen; then
   log generators
   bg $AC train-gen --data "$DATA" --run-dir "$RUN" --kind full --set epochs="$GEN_EPOCHS" $GEN_SET
-  bg $AC train-gen --data "$DATA" --run-dir "$RUN" --kind region --set epochs="$GEN_EPOCHS" $GEN_SET
+  bg $AC train-gen --data "$DATA" --run-dir "$RUN" --kind region --set epochs="$REGION_EPOCHS" $GEN_SET
   wait
 fi
 if has ablation; then
-  log "ablation: BRNN vs bag of words at an equal budget, two seeds each"
+  log "ablation: BRNN vs bag of words at an equal budget, two seeds each, on the first $ABLATION_TRAIN training images"
+  python3 - "$DATA/dataset.json" "$DATA/dataset_ablation.json" "$ABLATION_TRAIN" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+keep, n = [], int(sys.argv[3])
+for im in d["images"]:
+    if im["split"] != "train" or n > 0:
+        keep.append(im)
+        n -= im["split"] == "train"
+d["images"] = keep
+json.dump(d, open(sys.argv[2], "w"))
+PY
   for enc in brnn bow; do for seed in 1 2; do
-    bg $AC train-align --data "$DATA" --run-dir "$RUN/ablation/$enc-$seed" --detector "$RUN/detector.pt" \
+    bg $AC train-align --data "$DATA/dataset_ablation.json" --run-dir "$RUN/ablation/$enc-$seed" --detector "$RUN/detector.pt" \
       --set epochs="$ABLATION_EPOCHS" sentence_encoder=$enc seed=$seed $ALIGN_SET
   done; done
   wait
