@@ -135,7 +135,8 @@ class OnnxPipeline:
             score = float(enc["region_scores"][i])
             if score >= r["score_threshold"]:
                 cap = self.caption(enc["region_bias"][i], beam_size=1, graph="region_decoder")[0]
-                out.append({"region": i, "score": score, **cap})
+                # the detection's score, not the caption's (a caption has a "score" too)
+                out.append({**cap, "region": i, "score": score})
         return out
 
     # -- golden cases -----------------------------------------------------------------------
