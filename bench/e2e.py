@@ -7,7 +7,7 @@ JVM options of deploy/docker/Dockerfile.jvm and deploy/k8s/base, a 2 GiB limit e
 - start-up: process start to /q/health/ready, and to the first caption, without and with a
   dynamic AppCDS archive (class-data sharing, -XX:SharedArchiveFile);
 - latency p50/p95/p99, throughput and errors at concurrency 1, 4, 16, 64, with batching on
-  and off; the service's CPU time per request (from /proc, which competing load inflates far
+  and off (two services up at once, their runs taking turns); the service's CPU time per request (from /proc, which competing load inflates far
   less than wall time); RSS idle and its peak under load;
 - the ratio of c=1 HTTP latency to the compute inside the service during the same run (mean
   against mean: the service's stage timers in /q/metrics, decode included);
@@ -233,53 +233,62 @@ def main():
     if cds.exists():
         result["startup_cds"] = startups(args, image, ctype, work, [f"-XX:SharedArchiveFile={cds}"])
 
-    for mode, env in (("batching on", {}), ("batching off", {"ALIGNCAP_BATCHING_ENABLED": "false"})):
-        svc = Service(args.app, args.model, env, [], work / f"{mode}.log")
-        svc.wait_ready()
-        body = image.read_bytes()
-        for _ in range(200):  # JIT warm-up on both paths
+    # batching on and off: both services up at once, their wrk runs taking turns at each
+    # concurrency (the order flips each time), so that a change in the machine's load hits both
+    modes = (("batching on", {}), ("batching off", {"ALIGNCAP_BATCHING_ENABLED": "false"}))
+    svcs, runs = {}, result["runs"]
+    body = image.read_bytes()
+    for mode, env in modes:
+        svcs[mode] = Service(args.app, args.model, env, [], work / f"{mode}.log")
+        svcs[mode].wait_ready()
+    for mode, svc in svcs.items():
+        for _ in range(200):  # JIT warm-up
             svc.caption(body, ctype)
-        time.sleep(2)
-        run = {"rss_idle_mb": rss_mb(svc.pid), "load": load()}
+    time.sleep(2)
+    for mode, svc in svcs.items():
+        runs[mode] = {"rss_idle_mb": rss_mb(svc.pid), "load": load(), "wrk": []}
+    for mode, svc in svcs.items():
         wrk(svc, image, ctype, "beam_size=3", 16, 10)  # warm-up under concurrency
-        run["wrk"] = []
-        for c in conns:
-            run["wrk"].append(wrk(svc, image, ctype, "beam_size=3", c, args.seconds))
-        if args.jfr and mode == "batching on":
-            # JFR in runs of their own after the measured ones (its sampling costs CPU), each
-            # recording one concurrency alone
-            run["profiled"] = []
-            for c in (1, 16):
-                subprocess.run(["jcmd", str(svc.pid), "JFR.start", f"name=c{c}", "settings=profile"],
-                               check=True, capture_output=True)
-                run["profiled"].append(wrk(svc, image, ctype, "beam_size=3", c, args.seconds))
-                subprocess.run(["jcmd", str(svc.pid), "JFR.stop", f"name=c{c}", f"filename={args.jfr}/c{c}.jfr"],
-                               check=True, capture_output=True)
-        if mode == "batching on":
-            run["beams"] = [dict(beam=k, **wrk(svc, image, ctype, f"beam_size={k}", 1, args.seconds))
-                            for k in (1, 3, 7)]
-            growth = []
-            for label, (path, gtype) in draw(work).items():
-                for _ in range(5):
-                    svc.caption(path.read_bytes(), gtype)
-                growth.append(dict(image=label, bytes=path.stat().st_size,
-                                   **wrk(svc, path, gtype, "beam_size=3", 1, args.seconds)))
-            run["growth"] = growth
-            if args.soak:
-                soak, t_end = [], time.monotonic() + args.soak
-                env_w = dict(os.environ, BENCH_IMAGE=str(image), BENCH_TYPE=ctype, BENCH_PATH="/v1/captions?beam_size=3")
-                w = subprocess.Popen(["wrk", "-t", "4", "-c", "16", "-d", f"{args.soak}s", "-s", str(HERE / "post.lua"),
-                                      svc.base], env=env_w, stdout=subprocess.PIPE, text=True)
-                while time.monotonic() < t_end:
-                    soak.append((round(args.soak - (t_end - time.monotonic())), rss_mb(svc.pid)))
-                    time.sleep(10)
-                out = w.communicate()[0]
-                run["soak"] = {"rss_mb": soak, "wrk": next(x for x in out.splitlines() if x.startswith("RESULT")),
-                               "rss_end_mb": rss_mb(svc.pid), "load": load()}
-        run["rss_hwm_mb"] = rss_mb(svc.pid, "VmHWM")
-        svc.stop()
-        result["runs"][mode] = run
-        print(json.dumps({mode: run["wrk"]}, indent=None))
+    for i, c in enumerate(conns):
+        for mode in (list(svcs) if i % 2 == 0 else list(reversed(list(svcs)))):
+            runs[mode]["wrk"].append(wrk(svcs[mode], image, ctype, "beam_size=3", c, args.seconds))
+    off = svcs.pop("batching off")
+    runs["batching off"]["rss_hwm_mb"] = rss_mb(off.pid, "VmHWM")
+    off.stop()
+    svc, run = svcs["batching on"], runs["batching on"]
+    if args.jfr:
+        # JFR in runs of their own after the measured ones (its sampling costs CPU), each
+        # recording one concurrency alone
+        run["profiled"] = []
+        for c in (1, 16):
+            subprocess.run(["jcmd", str(svc.pid), "JFR.start", f"name=c{c}", "settings=profile"],
+                           check=True, capture_output=True)
+            run["profiled"].append(wrk(svc, image, ctype, "beam_size=3", c, args.seconds))
+            subprocess.run(["jcmd", str(svc.pid), "JFR.stop", f"name=c{c}", f"filename={args.jfr}/c{c}.jfr"],
+                           check=True, capture_output=True)
+    run["beams"] = [dict(beam=k, **wrk(svc, image, ctype, f"beam_size={k}", 1, args.seconds)) for k in (1, 3, 7)]
+    growth = []
+    for label, (path, gtype) in draw(work).items():
+        for _ in range(5):
+            svc.caption(path.read_bytes(), gtype)
+        growth.append(dict(image=label, bytes=path.stat().st_size,
+                           **wrk(svc, path, gtype, "beam_size=3", 1, args.seconds)))
+    run["growth"] = growth
+    if args.soak:
+        soak, t_end = [], time.monotonic() + args.soak
+        env_w = dict(os.environ, BENCH_IMAGE=str(image), BENCH_TYPE=ctype, BENCH_PATH="/v1/captions?beam_size=3")
+        w = subprocess.Popen(["wrk", "-t", "4", "-c", "16", "-d", f"{args.soak}s", "-s", str(HERE / "post.lua"),
+                              svc.base], env=env_w, stdout=subprocess.PIPE, text=True)
+        while time.monotonic() < t_end:
+            soak.append((round(args.soak - (t_end - time.monotonic())), rss_mb(svc.pid)))
+            time.sleep(10)
+        out = w.communicate()[0]
+        run["soak"] = {"rss_mb": soak, "wrk": next(x for x in out.splitlines() if x.startswith("RESULT")),
+                       "rss_end_mb": rss_mb(svc.pid), "load": load()}
+    run["rss_hwm_mb"] = rss_mb(svc.pid, "VmHWM")
+    svc.stop()
+    for mode in runs:
+        print(json.dumps({mode: runs[mode]["wrk"]}, indent=None))
     args.out.write_text(json.dumps(result, indent=1))
 
 

@@ -180,7 +180,8 @@ def main():
            f"`bench/e2e.py`: the fast-jar with the shipped container settings (`{' '.join(e2e['jvm'])}`, "
            "`ALIGNCAP_INFERENCE_INTRA_OP_THREADS=2`), wrk (Debian 4.1.0) posting "
            f"`{Path(e2e['image']).name}` to `/v1/captions?beam_size=3` for {e2e.get('seconds', '?')} s a run, "
-           "after 200 sequential requests and 10 s at c=16 of warm-up; "
+           "after 200 sequential requests and 10 s at c=16 of warm-up; the services with batching on and off run "
+           "side by side and their runs take turns at each concurrency; "
            "CPU ms/request is the service process's CPU time over the run divided by the requests served "
            "(steady under competing load, unlike requests/s).", ""]
     for mode, run in e2e["runs"].items():

@@ -8,7 +8,7 @@
 #    with image size and beam, JFR profiles at c=1 and c=16 (bench/e2e.py, bench/profile.py);
 # 3. the Lambda cold start through deploy/sam/coldstart.py, with and without start-up warm-up;
 # 5. JMH micro-benchmarks (bench/jmh.sh).
-# Figures are reported, never asserted. About 25 minutes on 2 cores (BENCH_SOAK=600 adds a
+# Figures are reported, never asserted. About 15 minutes on 2 cores (BENCH_SOAK=600 adds a
 # 10-minute soak; BENCH_SECONDS sets each wrk run, 15 s). Builds into target-bench*.
 set -euo pipefail
 cd "$(dirname "$0")/.."
